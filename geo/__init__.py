@@ -1,0 +1,17 @@
+"""Places and space: gazetteer, geocoding, oblasts and macro-regions, boundaries,
+spatial queries and the western-vs-eastern comparison."""
+
+from geo.regions import OBLASTS, Oblast, UnknownOblastError, oblast, oblast_from_admin1
+from geo.regions import MACRO, Scheme, assign_regions, scheme
+from geo.boundaries import (
+    border_lines,
+    load_boundaries,
+    load_oblasts,
+    macro_region_outlines,
+    neighbours,
+    reset_boundaries,
+    ukraine_outline,
+)
+from geo.gazetteer import Gazetteer, load_gazetteer
+from geo.geocoders import GeocodingError
+from geo.geocoding import coarsen, geocode, reverse

@@ -1,0 +1,73 @@
+"""ACLED (Armed Conflict Location & Event Data) exports, both column layouts.
+
+The pre-March-2023 layout carries ``data_id``/``event_id_no_cnty``/``iso3``; the newer one
+adds ``disorder_type``/``civilian_targeting`` and a ``tags`` column. Both share the
+columns used here. ACLED's ``tags`` becomes ``acled_tags`` so it cannot be mistaken for
+our list of tags; every other column ACLED ships is kept as it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from incidents.sources.base import Importer, access_date, lower_columns
+
+#: ACLED geo_precision: 1 the named town itself, 2 near a town / part of a district,
+#: 3 only the wider region (ACLED codebook).
+GEO_PRECISION = {"1": "settlement", "2": "raion", "3": "oblast"}
+#: ACLED time_precision: 1 the day, 2 the week, 3 only the month.
+TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
+
+
+class AcledImporter(Importer):
+    name = "ACLED"
+    signature = frozenset({"event_id_cnty", "event_date", "sub_event_type", "fatalities"})
+    # ACLED's site exports ISO dates; older Excel exports and the API's CSV have used the others.
+    date_formats = ("%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d-%B-%Y")
+
+    def to_records(self, raw: pd.DataFrame) -> pd.DataFrame:
+        raw = lower_columns(raw).rename(columns={"tags": "acled_tags"})
+        text = lambda c: raw[c].fillna("").astype(str).str.strip() if c in raw else pd.Series("", index=raw.index)  # noqa: E731
+        records = pd.DataFrame({
+            "id": text("event_id_cnty"),
+            "date": self.parse_dates(raw["event_date"]),
+            "date_precision": text("time_precision").map(TIME_PRECISION),
+            "place": text("location"),
+            "oblast": text("admin1"),
+            "latitude": text("latitude"),
+            "longitude": text("longitude"),
+            "location_precision": text("geo_precision").map(GEO_PRECISION),
+            "killed": text("fatalities"),
+            "source_text": text("source"),
+            "notes": text("notes"),
+        })
+        used = {"event_id_cnty", "event_date", "time_precision", "location", "latitude",
+                "longitude", "geo_precision", "fatalities", "source", "notes"}
+        extras = raw[[c for c in raw.columns if c not in used]]
+        return pd.concat([records, extras], axis=1)
+
+    def attrs(self, records: pd.DataFrame, path: Path) -> dict:
+        return {"dataset": self.name, "attribution": attribution(records, access_date(path))}
+
+
+def attribution(records: pd.DataFrame, accessed, filters: str | None = None) -> str:
+    """The attribution line ACLED's terms of use ask for: source, site, access date and
+    the filters that selected the data (as far as the export shows them).
+
+    Example:
+        >>> import datetime as dt
+        >>> attribution(pd.DataFrame({"country": ["Ukraine"], "date": ["2025-08-21"]}), dt.date(2026, 1, 5))
+        'Armed Conflict Location & Event Data (ACLED), www.acleddata.com; accessed 2026-01-05; filters: country Ukraine; dates 2025-08-21 to 2025-08-21'
+    """
+    if filters is None:
+        parts = []
+        if "country" in records:
+            parts.append("country " + ", ".join(sorted(records["country"].dropna().astype(str).unique())))
+        dates = pd.to_datetime(records["date"], errors="coerce").dropna()
+        if len(dates):
+            parts.append(f"dates {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}")
+        filters = "; ".join(parts)
+    line = f"Armed Conflict Location & Event Data (ACLED), www.acleddata.com; accessed {accessed:%Y-%m-%d}"
+    return f"{line}; filters: {filters}" if filters else line

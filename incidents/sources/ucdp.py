@@ -1,0 +1,58 @@
+"""UCDP Georeferenced Event Dataset (GED) CSV exports.
+
+UCDP files opened and saved in Excel are often cp1252 with M/D/YYYY dates; both are
+handled (encoding in :func:`incidents.io.decode`, dates here). ``best``/``low``/``high``
+are UCDP's fatality estimates and map to killed / killed_low / killed_high.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from incidents.sources.base import Importer, access_date, lower_columns
+
+#: UCDP where_prec: 1 exact place, 2 within 25 km of a named place, 3 second-order
+#: administrative division, 4 first-order division, 5 a line or larger area, 6 the
+#: country, 7 international waters/air (UCDP GED codebook). 5-7 say too little to keep.
+WHERE_PRECISION = {"1": "exact", "2": "settlement", "3": "raion", "4": "oblast"}
+#: UCDP date_prec: 1 the day, 2 2-6 days, 3 about a week to a month, 4 a month, 5 a year.
+DATE_PRECISION = {"1": "day", "2": "week", "3": "month", "4": "month", "5": "year"}
+
+CITATION = ("Uppsala Conflict Data Program (UCDP) Georeferenced Event Dataset; Sundberg, Ralph "
+            "and Erik Melander (2013), Journal of Peace Research 50(4)")
+
+
+class UcdpImporter(Importer):
+    name = "UCDP GED"
+    signature = frozenset({"date_start", "date_end", "where_prec", "best"})
+    date_formats = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y", "%m/%d/%Y %H:%M")
+
+    def to_records(self, raw: pd.DataFrame) -> pd.DataFrame:
+        raw = lower_columns(raw)
+        text = lambda c: raw[c].fillna("").astype(str).str.strip() if c in raw else pd.Series("", index=raw.index)  # noqa: E731
+        source = text("source_office").str.cat(text("source_headline"), sep=": ").str.strip(": ")
+        records = pd.DataFrame({
+            "id": "ucdp-" + text("id"),
+            "date": self.parse_dates(raw["date_start"]),
+            "date_end": self.parse_dates(raw["date_end"]),
+            "date_precision": text("date_prec").map(DATE_PRECISION),
+            "place": text("where_coordinates"),
+            "oblast": text("adm_1"),
+            "latitude": text("latitude"),
+            "longitude": text("longitude"),
+            "location_precision": text("where_prec").map(WHERE_PRECISION),
+            "killed": text("best"),
+            "killed_low": text("low"),
+            "killed_high": text("high"),
+            "source_text": source,
+            "notes": text("where_description"),
+        })
+        used = {"id", "date_start", "date_end", "date_prec", "where_coordinates", "latitude",
+                "longitude", "where_prec", "best", "low", "high", "where_description"}
+        extras = raw[[c for c in raw.columns if c not in used]]
+        return pd.concat([records, extras], axis=1)
+
+    def attrs(self, records: pd.DataFrame, path: Path) -> dict:
+        return {"dataset": self.name, "attribution": f"{CITATION}; accessed {access_date(path):%Y-%m-%d}"}

@@ -1,0 +1,430 @@
+"""Turn a raw table into an IncidentFrame, finding every problem on the way.
+
+Checks are vectorised and run once per *distinct* value of a column (a million rows
+usually hold a few thousand distinct dates, places or source lists), then spread back to
+the rows. Each check yields a mask of bad rows and one reason; a row with any problem is
+rejected as a whole, and every rejected row appears in the rejection table with its
+1-based line in the source file. Nothing is dropped silently.
+
+Example:
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"id": ["a", "b"], "date": ["2025-08-21", "yesterday"]})
+    >>> frame, rejected = to_frame(raw)
+    >>> len(frame), rejected.loc[0, "reason"]
+    (1, 'is not a date (expected YYYY-MM-DD)')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
+
+from incidents.errors import IncidentDataError, Problem
+from incidents.schema import (
+    CASUALTY_COLUMNS,
+    COLUMN_KINDS,
+    COLUMNS,
+    CRS,
+    LIST_SEPARATOR,
+    MAX_FIELD_CHARS,
+    OBLAST_CODES,
+    REQUIRED,
+    UKRAINE_BBOX,
+    VOCABULARIES,
+)
+
+REJECTED_COLUMNS = ["row", "field", "value", "reason"]
+_URL = r"https?://[^\s|/?#]+[^\s|]*"
+_URL_LIST = rf"{_URL}(?:\s*\|\s*{_URL})*"
+# 1.0/0.0: GeoPackage stores booleans as numbers, floats once a value is missing.
+_TRUE = {"true", "yes", "y", "1", "1.0", "t"}
+_FALSE = {"false", "no", "n", "0", "0.0", "f"}
+
+
+def _is_sequence(value: object) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray))
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Values as stripped strings, missing as '' (lists joined with the list separator)."""
+    if series.dtype == object and series.map(_is_sequence).any():
+        series = series.map(lambda v: LIST_SEPARATOR.join(map(str, v)) if _is_sequence(v) else v)
+    if pd.api.types.is_string_dtype(series) and series.dtype != object:
+        return series.fillna("").str.strip()
+    return series.astype(object).where(series.notna(), "").astype(str).str.strip()
+
+
+class Distinct:
+    """A column seen through its distinct values: ``text`` holds each distinct value once
+    (stripped, '' for missing) and ``codes`` maps every row to it."""
+
+    def __init__(self, series: pd.Series):
+        if series.dtype == object and series.map(_is_sequence).any():
+            series = _text(series)
+        codes, uniques = pd.factorize(series, use_na_sentinel=False)
+        self.codes = codes
+        self.text = _text(pd.Series(uniques, dtype=series.dtype if series.dtype != object else object))
+
+    @classmethod
+    def empty(cls, rows: int) -> "Distinct":
+        """A column the file does not have: every row empty."""
+        column = cls.__new__(cls)
+        column.codes = np.zeros(rows, dtype=np.intp)
+        column.text = pd.Series([""], dtype=object)
+        return column
+
+    def rows(self, mask) -> np.ndarray:
+        """Spread a per-distinct-value mask (or array) to the rows."""
+        return np.asarray(mask)[self.codes]
+
+    def at(self, positions: np.ndarray) -> list[str]:
+        return list(self.text.to_numpy()[self.codes[positions]])
+
+
+class _Collector:
+    """Accumulates findings: (row mask, field, values, reason)."""
+
+    def __init__(self, rows: int):
+        self.rows = rows
+        self.findings: list[tuple[np.ndarray, str, object, str]] = []
+
+    def add(self, mask, field: str, values, reason: str) -> None:
+        """``mask`` is per row; ``values`` a :class:`Distinct`, a Series or a callable of positions."""
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            self.findings.append((mask, field, values, reason))
+
+    def add_distinct(self, column: Distinct, mask, field: str, reason: str) -> None:
+        """Like :meth:`add` with a mask over ``column``'s distinct values."""
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            self.add(column.rows(mask), field, column, reason)
+
+    def bad_rows(self) -> np.ndarray:
+        bad = np.zeros(self.rows, dtype=bool)
+        for mask, *_ in self.findings:
+            bad |= mask
+        return bad
+
+    def table(self, lines: np.ndarray) -> pd.DataFrame:
+        parts = []
+        for order, (mask, field, values, reason) in enumerate(self.findings):
+            positions = np.flatnonzero(mask)
+            if isinstance(values, Distinct):
+                shown = values.at(positions)
+            elif callable(values):
+                shown = values(positions)
+            else:
+                shown = [_as_text(v) for v in values.iloc[positions]]
+            parts.append(pd.DataFrame({"row": lines[positions], "field": field, "value": shown,
+                                       "reason": reason, "_order": order}))
+        if not parts:
+            return empty_rejections()
+        table = pd.concat(parts, ignore_index=True).sort_values(["row", "_order"], kind="stable")
+        return table.drop(columns="_order").reset_index(drop=True).astype({"row": int})
+
+
+def _as_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if _is_sequence(value):
+        return LIST_SEPARATOR.join(map(str, value))
+    return str(value)
+
+
+def empty_rejections() -> pd.DataFrame:
+    """A rejection table with no rows (columns row, field, value, reason)."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in REJECTED_COLUMNS})
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """Parse ISO 8601 dates (``YYYY-MM-DD``, optional time, or ``YYYY-MM`` / ``YYYY``).
+
+    Returns the naive datetimes (times with an offset are converted to UTC), the
+    precision each string implies (``month`` for ``YYYY-MM``, ``year`` for ``YYYY``,
+    otherwise ``day``) and a mask of non-empty values that are not dates.
+
+    Example:
+        >>> d, p, bad = parse_dates(pd.Series(["2025-08-21", "2025-08", "soon"]))
+        >>> list(p), list(bad)
+        (['day', 'month', None], [False, False, True])
+    """
+    values = values.reset_index(drop=True)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = values.dt.tz_convert(None) if values.dt.tz is not None else values
+        precision = pd.Series(np.where(parsed.notna(), "day", None), dtype=object)
+        return parsed.astype("datetime64[us]"), precision, np.zeros(len(values), dtype=bool)
+    text = _text(values)
+    shape_ok = text.str.fullmatch(r"\d{4}(-\d{1,2}(-\d{1,2}([T ].*)?)?)?")
+    parsed = pd.to_datetime(text.where(shape_ok), format="ISO8601", errors="coerce", utc=True)
+    parsed = parsed.dt.tz_convert(None).astype("datetime64[us]")
+    bad = (text != "").to_numpy() & parsed.isna().to_numpy()
+    length = text.str.len()
+    precision = pd.Series(np.select([parsed.isna(), length == 4, length <= 7], [None, "year", "month"], "day"),
+                          dtype=object).where(parsed.notna(), None)
+    return parsed, precision, bad
+
+
+def _numbers(column: Distinct, field: str, found: _Collector) -> pd.Series:
+    """Numbers of each distinct value (NaN for empty); non-numbers are reported."""
+    numbers = pd.to_numeric(column.text.where(column.text != ""), errors="coerce").astype(float)
+    reason = "is not a number (expected a whole number >= 0)" if field in CASUALTY_COLUMNS else "is not a number"
+    found.add_distinct(column, (column.text != "") & numbers.isna(), field, reason)
+    return numbers
+
+
+class _Parser:
+    """Validates one raw table column by column into ``self.out``."""
+
+    def __init__(self, raw: pd.DataFrame, lines: np.ndarray, today: dt.date):
+        self.raw, self.lines, self.today = raw, lines, today
+        self.found = _Collector(len(raw))
+        self.out: dict[str, object] = {}
+        self._distinct: dict[str, Distinct] = {}
+
+    def distinct(self, name: str) -> Distinct:
+        """The column's distinct values, factorised once on first use."""
+        if name not in self._distinct:
+            self._distinct[name] = Distinct(self.raw[name]) if name in self.raw else Distinct.empty(len(self.raw))
+        return self._distinct[name]
+
+    def text_column(self, name: str) -> None:
+        if name in VOCABULARIES:
+            column = self.distinct(name)
+            allowed = VOCABULARIES[name]
+            value = column.text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+            self.found.add_distinct(column, (value != "") & ~value.isin(allowed), name,
+                                    f"is not one of: {', '.join(allowed)}")
+            self.out[name] = column.rows(value.where(value != "", None).astype(object))
+            return
+        # Free text is mostly distinct per row: check it directly, not through factorize.
+        text = _text(self.raw[name]) if name in self.raw else pd.Series([""] * len(self.raw), dtype=object)
+        self.found.add((text.str.len() > MAX_FIELD_CHARS).to_numpy(dtype=bool), name, text,
+                       f"is too long (more than {MAX_FIELD_CHARS} characters)")
+        self.out[name] = text.where(text != "", None).to_numpy(dtype=object) if text.dtype == object else text.replace("", None)
+
+    def numbers(self, name: str) -> tuple[np.ndarray, np.ndarray, Distinct | pd.Series]:
+        """Floats of a numeric column (NaN where empty or not a number, which is
+        reported), the mask of empty cells, and what to quote in messages.
+
+        Clean columns convert in one vectorised cast; only a column holding something
+        else goes through its distinct values to name the bad ones."""
+        rows = len(self.raw)
+        if name not in self.raw:
+            return np.full(rows, np.nan), np.ones(rows, dtype=bool), Distinct.empty(rows)
+        series = self.raw[name]
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            values = series.astype(float).to_numpy()
+            return values, np.isnan(values), series
+        text = _text(series)
+        try:
+            # One Arrow cast for the whole column; it raises at the first non-number.
+            strings = pa.array(text.replace("", None).astype("str"), from_pandas=True)
+            values = pc.cast(strings, pa.float64()).to_numpy(zero_copy_only=False)
+            return values, np.isnan(values), text
+        except (pa.ArrowInvalid, ValueError, TypeError):
+            column = self.distinct(name)
+            values = column.rows(_numbers(column, name, self.found).to_numpy())
+            return values, column.rows(column.text == ""), column
+
+    def ids(self) -> None:
+        ids = _text(self.raw["id"])
+        found = self.found
+        found.add((ids == "").to_numpy(), "id", ids, "is empty (every incident needs an id)")
+        found.add((ids.str.len() > MAX_FIELD_CHARS).to_numpy(), "id", ids, f"is too long (more than {MAX_FIELD_CHARS} characters)")
+        repeated = (ids.duplicated(keep="first") & (ids != "")).to_numpy()
+        if repeated.any():
+            first = pd.Series(self.lines).groupby(ids.to_numpy()).transform("first").to_numpy()
+            found.add(repeated, "id", lambda pos: [f"{ids.iloc[p]} (first seen on row {first[p]})" for p in pos],
+                      "is a duplicate id")
+        self.out["id"] = ids
+
+    def dates(self) -> None:
+        found, tomorrow = self.found, pd.Timestamp(self.today) + pd.Timedelta(days=1)
+        parsed = {}
+        for name in ("date", "date_end"):
+            column = self.distinct(name)
+            when, implied, bad = parse_dates(column.text)
+            found.add_distinct(column, bad, name, "is not a date (expected YYYY-MM-DD)")
+            found.add_distinct(column, when >= tomorrow, name, f"is in the future (today is {self.today.isoformat()})")
+            parsed[name] = (column, when, implied)
+        date_column, date, implied = parsed["date"]
+        found.add_distinct(date_column, date_column.text == "", "date", "is empty (every incident needs a date)")
+        start = date_column.rows(date.to_numpy())
+        end_column, end, _ = parsed["date_end"]
+        end = end_column.rows(end.to_numpy())
+        found.add(end < start, "date_end", end_column, "is before date")
+        self.out["date"], self.out["date_end"] = start, end
+        self.text_column("date_precision")
+        stated = self.out["date_precision"]
+        self.out["date_precision"] = np.where(pd.isna(stated), date_column.rows(implied.to_numpy()), stated)
+
+    def codes(self) -> None:
+        country = self.distinct("owner_country")
+        code = country.text.str.upper()
+        self.found.add_distinct(country, (code != "") & ~code.str.fullmatch(r"[A-Z]{2}(\s*\|\s*[A-Z]{2})*"),
+                                "owner_country", "is not an ISO 3166-1 alpha-2 code (e.g. US)")
+        self.out["owner_country"] = country.rows(code.where(code != "", None).astype(object))
+        oblast = self.distinct("oblast")
+        looks_like_code = oblast.text.str.upper().str.fullmatch(r"UA-?\d\d")
+        code = oblast.text.str.upper().str.replace(r"^UA-?", "UA-", regex=True)
+        self.found.add_distinct(oblast, looks_like_code & ~code.isin(OBLAST_CODES), "oblast",
+                                "is not an ISO 3166-2:UA code (e.g. UA-21)")
+        # Names ("Zakarpattia") are kept as stated; geo.assign_regions resolves them.
+        self.out["oblast"] = oblast.rows(code.where(looks_like_code, oblast.text).where(oblast.text != "", None).astype(object))
+
+    def coordinates(self) -> np.ndarray:
+        """Fill latitude/longitude; return the mask of rows with usable coordinates."""
+        found = self.found
+        lat, lat_empty, lat_col = self.numbers("latitude")
+        lon, lon_empty, lon_col = self.numbers("longitude")
+        quote = lambda col, pos: col.at(pos) if isinstance(col, Distinct) else [_as_text(v) for v in col.iloc[pos]]  # noqa: E731
+        with np.errstate(invalid="ignore"):
+            found.add(np.abs(lat) > 90, "latitude", lat_col, "is out of range (-90 to 90)")
+            found.add(np.abs(lon) > 180, "longitude", lon_col, "is out of range (-180 to 180)")
+            pair = lambda pos: [f"{a}, {b}" for a, b in zip(quote(lat_col, pos), quote(lon_col, pos))]  # noqa: E731
+            found.add(lat_empty ^ lon_empty, "latitude/longitude", pair,
+                      "has only one of latitude and longitude")
+            west, south, east, north = UKRAINE_BBOX
+            inside = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+            swapped_inside = (lat >= west) & (lat <= east) & (lon >= south) & (lon <= north)
+            found.add(~inside & swapped_inside, "latitude/longitude", pair,
+                      "lies outside Ukraine but inside it when swapped: latitude and longitude look swapped")
+        self.out["latitude"], self.out["longitude"] = lat, lon
+        return ~np.isnan(lat) & ~np.isnan(lon)
+
+    def casualties(self) -> None:
+        found = self.found
+        quoted = {}
+        for name in CASUALTY_COLUMNS:
+            numbers, _, quoted[name] = self.numbers(name)
+            with np.errstate(invalid="ignore"):
+                fractional = ~np.isnan(numbers) & (numbers % 1 != 0)
+                negative = numbers < 0
+            found.add(fractional, name, quoted[name], "is not a whole number")
+            found.add(negative, name, quoted[name], "is negative (casualties are counts >= 0)")
+            clean = np.where(fractional | negative, np.nan, numbers)
+            self.out[name] = pd.array(pd.Series(clean).round(), dtype="Int64")
+        for kind in ("killed", "injured"):
+            low, mid, high = (self.out[f"{kind}_low"], self.out[kind], self.out[f"{kind}_high"])
+            for a, b, name in ((low, mid, kind), (mid, high, f"{kind}_high"), (low, high, f"{kind}_high")):
+                wrong = np.asarray((a > b).fillna(False), dtype=bool)
+                found.add(wrong, name, quoted[name],
+                          f"is below {kind}_low or {kind} (ranges run low <= value <= high)")
+
+    def flags(self) -> None:
+        column = self.distinct("foreign_owned")
+        lower = column.text.str.lower()
+        self.found.add_distinct(column, (lower != "") & ~lower.isin(_TRUE | _FALSE), "foreign_owned",
+                                "is not true or false")
+        value = pd.array(np.where(lower.isin(_TRUE), True, np.where(lower.isin(_FALSE), False, None)), dtype="boolean")
+        self.out["foreign_owned"] = pd.array(column.rows(value.to_numpy(dtype=object, na_value=pd.NA)), dtype="boolean")
+
+    def lists(self) -> None:
+        for name in ("sources", "tags"):
+            column = self.distinct(name)
+            if name == "sources":
+                not_http = (column.text != "") & ~column.text.str.fullmatch(_URL_LIST, case=False)
+                self.found.add_distinct(column, not_http, name,
+                                        "is not a list of http(s) links (other schemes such as javascript: are refused)")
+            items = column.text.str.split(r"\s*\|\s*", regex=True)
+            items = [v if t else [] for v, t in zip(items, column.text)]
+            # Rows with equal lists share one list object, as pandas copies do: replace a
+            # cell's list rather than mutating it in place.
+            self.out[name] = np.asarray(items + [None], dtype=object)[:-1][column.codes]
+
+
+def to_frame(
+    raw: pd.DataFrame,
+    lines: Iterable[int] | None = None,
+    geometry: gpd.GeoSeries | None = None,
+    today: dt.date | None = None,
+    source: str | None = None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Validate ``raw`` (strings or typed values) into ``(frame, rejected)``.
+
+    ``lines`` gives each row's 1-based line in the source file (default: row i is line
+    i + 2, after a header). ``geometry`` supplies the shapes read from a spatial format:
+    points become latitude/longitude (and get the same checks as CSV coordinates), other
+    shapes are kept. File-level problems (missing required columns) raise
+    :class:`IncidentDataError`.
+    """
+    missing = [c for c in REQUIRED if c not in raw.columns]
+    if missing:
+        raise IncidentDataError([Problem(0, c, None, "required column is missing") for c in missing], source)
+    raw = raw.reset_index(drop=True)
+    other_shapes = None
+    if geometry is not None:
+        raw, other_shapes = _split_geometry(raw, gpd.GeoSeries(geometry).reset_index(drop=True))
+    lines = np.asarray(list(lines) if lines is not None else np.arange(len(raw)) + 2, dtype=np.int64)
+    parser = _Parser(raw, lines, today or dt.date.today())
+    parser.ids()
+    parser.dates()
+    for name in COLUMNS:
+        if COLUMN_KINDS[name] == "str" and name not in parser.out and name not in ("owner_country", "oblast"):
+            parser.text_column(name)
+    parser.codes()
+    has_point = parser.coordinates()
+    parser.casualties()
+    parser.flags()
+    parser.lists()
+
+    out = pd.DataFrame({name: parser.out[name] for name in COLUMNS})
+    extras = [c for c in raw.columns if c not in COLUMN_KINDS and c not in ("geometry", "wkt")]
+    for name in extras:
+        out[name] = raw[name]
+    shapes = np.where(has_point, shapely.points(parser.out["longitude"], parser.out["latitude"]), None)
+    if other_shapes is not None:
+        shapes = np.where(pd.isna(other_shapes), shapes, other_shapes)
+    bad = parser.found.bad_rows()
+    frame = gpd.GeoDataFrame(out.loc[~bad], geometry=shapes[~bad], crs=CRS).reset_index(drop=True)
+    return frame, parser.found.table(lines)
+
+
+def _split_geometry(raw: pd.DataFrame, geometry: gpd.GeoSeries) -> tuple[pd.DataFrame, np.ndarray]:
+    """Points become latitude/longitude; other shapes are returned to be kept as they are."""
+    shapes = geometry.to_numpy()
+    valid = ~(pd.isna(shapes)) & ~shapely.is_empty(shapes)
+    is_point = valid & (shapely.get_type_id(shapes) == 0)
+    raw = raw.copy()
+    if is_point.any() or "latitude" not in raw:
+        raw["longitude"] = np.where(is_point, shapely.get_x(shapes), np.nan)
+        raw["latitude"] = np.where(is_point, shapely.get_y(shapes), np.nan)
+    return raw, np.where(valid & ~is_point, shapes, None)
+
+
+def validate(gdf: gpd.GeoDataFrame, errors: str = "raise", today: dt.date | None = None):
+    """Check an in-memory incident frame; rows are numbered 1, 2, ... in frame order.
+
+    With ``errors="raise"`` (default) returns the cleaned frame or raises
+    :class:`IncidentDataError` listing up to 20 problems; with ``errors="report"``
+    returns ``(frame, rejected)``.
+
+    Example:
+        >>> import incidents
+        >>> frame = incidents.validate(incidents.sample())
+    """
+    is_geo = isinstance(gdf, gpd.GeoDataFrame)
+    raw = pd.DataFrame(gdf.drop(columns=gdf.geometry.name) if is_geo else gdf)
+    frame, rejected = to_frame(raw, lines=np.arange(len(raw)) + 1, geometry=gdf.geometry if is_geo else None,
+                               today=today)
+    return finish(frame, rejected, errors)
+
+
+def finish(frame: gpd.GeoDataFrame, rejected: pd.DataFrame, errors: str, source: str | None = None):
+    """Apply the ``errors=`` policy to a validated ``(frame, rejected)`` pair."""
+    if errors == "report":
+        return frame, rejected
+    if errors != "raise":
+        raise ValueError(f"errors must be 'raise' or 'report', not {errors!r}")
+    if len(rejected):
+        problems = [Problem(int(r.row), r.field, r.value, r.reason) for r in rejected.itertuples()]
+        raise IncidentDataError(problems, source)
+    return frame

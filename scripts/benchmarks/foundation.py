@@ -1,0 +1,53 @@
+"""Benchmark row of the foundation issue: load + validate a large synthetic CSV."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import incidents
+from benchmarks.timing import Row, median_time
+
+#: Rows in the synthetic file (bench.py --scale multiplies it).
+SIZE = 1_000_000
+
+
+def synthetic_csv(rows: int, folder: Path) -> Path:
+    """A SYNTHETIC incident CSV (random values in valid ranges, labelled synthetic)."""
+    rng = np.random.default_rng(7)
+    days = pd.Timestamp("2022-02-24") + pd.to_timedelta(rng.integers(0, 1300, rows), unit="D")
+    frame = pd.DataFrame({
+        "id": [f"synthetic-{i}" for i in range(rows)],
+        "date": days.strftime("%Y-%m-%d"),
+        "place": rng.choice(["Kyiv", "Lviv", "Kharkiv", "Odesa", "Mukachevo"], rows),
+        "oblast": rng.choice(["UA-30", "UA-46", "UA-63", "UA-51", "UA-21"], rows),
+        "latitude": rng.uniform(45, 52, rows).round(5),
+        "longitude": rng.uniform(23, 39, rows).round(5),
+        "weapon": rng.choice(["drone", "cruise_missile", "glide_bomb"], rows),
+        "target": "synthetic target",
+        "killed": rng.integers(0, 5, rows),
+        "injured": rng.integers(0, 30, rows),
+        "sources": "https://example.org/synthetic",
+    })
+    path = folder / f"synthetic_{rows}.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def load_and_validate() -> Row:
+    with tempfile.TemporaryDirectory() as folder:
+        path = synthetic_csv(SIZE, Path(folder))
+        ours = median_time(lambda: incidents.load(path), repeat=3)
+        baseline = median_time(lambda: pd.read_csv(path), repeat=3)
+    return Row(
+        name=f"load+validate {SIZE:,}-row CSV",
+        median_s=ours, baseline="pandas.read_csv (same file)", baseline_median_s=baseline,
+        goal="within 3x of baseline", command="python scripts/bench.py --only load",
+        extra={"ratio vs baseline": f"{ours / baseline:.2f}x slower"},
+    )
+
+
+ROWS = [load_and_validate]
