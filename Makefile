@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Offline copies of Leaflet and its plugins (from the npm registry) for self-contained maps.
+export INCIDENT_MAPPER_ASSETS ?= $(CURDIR)/.cache/assets
+ASSETS_STAMP := $(INCIDENT_MAPPER_ASSETS)/.complete
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench assets clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -12,14 +15,20 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(ASSETS_STAMP): $(STAMP) maps/assets.py
+	$(PY) scripts/fetch_assets.py
+	touch $(ASSETS_STAMP)
+
+assets: $(ASSETS_STAMP)
+
+demo: $(ASSETS_STAMP)
 	mkdir -p out
 	$(PY) scripts/demo.py out
 
-test: $(STAMP)
+test: $(ASSETS_STAMP)
 	$(PY) -m pytest -q
 
-bench: $(STAMP)
+bench: $(ASSETS_STAMP)
 	$(PY) scripts/bench.py
 
 clean:

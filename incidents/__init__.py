@@ -9,11 +9,11 @@ Example:
 """
 
 from incidents.errors import IncidentDataError, Problem
-from incidents.io import load, save
+from incidents.io import load, save, save_rejections
 from incidents.sample import sample, sample_path
 from incidents.schema import COLUMNS
 from incidents.validate import validate
 from incidents.ownership import OwnershipRegistry, ownership_summary, tag_ownership
 
-__all__ = ["COLUMNS", "IncidentDataError", "Problem", "load", "sample", "sample_path", "save", "validate"]
+__all__ = ["COLUMNS", "IncidentDataError", "Problem", "load", "save_rejections", "sample", "sample_path", "save", "validate"]
 __all__ += ["OwnershipRegistry", "ownership_summary", "tag_ownership"]

