@@ -26,6 +26,7 @@ def test_acled_2023_layout():
     assert gdf.loc[0, "notes"].startswith("SYNTHETIC test row")
     assert gdf.loc[1, "acled_tags"] == "crowd size=no report"  # ACLED's tags kept apart from ours
     assert gdf.loc[0, "admin2"] == "Mukachivskyi"  # hints for the geocoder survive
+    assert gdf["oblast"].isna().all()  # ACLED's admin1 conventions differ; geo assigns oblasts
     assert gdf.geometry[0].x == pytest.approx(22.7178)
 
 
@@ -53,7 +54,7 @@ def test_ucdp_cp1252_with_month_day_year_dates():
     assert list(gdf["location_precision"]) == ["settlement", "oblast"]
     assert (gdf.loc[1, "killed"], gdf.loc[1, "killed_low"], gdf.loc[1, "killed_high"]) == (3, 2, 5)
     assert "–" in gdf.loc[0, "source_text"]  # the cp1252 en dash decoded, not mangled
-    assert gdf.loc[0, "oblast"] == "Zakarpats'ka oblast"  # stated name kept for geo.assign_regions
+    assert pd.isna(gdf.loc[0, "oblast"]) and gdf.loc[0, "admin1"] == "Zakarpats'ka oblast"  # a hint for geo
 
 
 def test_our_own_layout_is_not_mistaken_for_an_export(tmp_path):

@@ -4,6 +4,10 @@ The pre-March-2023 layout carries ``data_id``/``event_id_no_cnty``/``iso3``; the
 adds ``disorder_type``/``civilian_targeting`` and a ``tags`` column. Both share the
 columns used here. ACLED's ``tags`` becomes ``acled_tags`` so it cannot be mistaken for
 our list of tags; every other column ACLED ships is kept as it is.
+
+``admin1``/``admin2``/``admin3`` stay in their own columns, not in ``oblast``: ACLED's
+names follow its own conventions (bare "Kyiv" is the oblast, "Kyiv City" the city), which
+``geo.geocode`` reads as hints and ``geo.assign_regions`` turns into ISO codes.
 """
 
 from __future__ import annotations
@@ -35,7 +39,6 @@ class AcledImporter(Importer):
             "date": self.parse_dates(raw["event_date"]),
             "date_precision": text("time_precision").map(TIME_PRECISION),
             "place": text("location"),
-            "oblast": text("admin1"),
             "latitude": text("latitude"),
             "longitude": text("longitude"),
             "location_precision": text("geo_precision").map(GEO_PRECISION),

@@ -39,7 +39,6 @@ class UcdpImporter(Importer):
             "date_end": self.parse_dates(raw["date_end"]),
             "date_precision": text("date_prec").map(DATE_PRECISION),
             "place": text("where_coordinates"),
-            "oblast": text("adm_1"),
             "latitude": text("latitude"),
             "longitude": text("longitude"),
             "location_precision": text("where_prec").map(WHERE_PRECISION),
@@ -51,7 +50,8 @@ class UcdpImporter(Importer):
         })
         used = {"id", "date_start", "date_end", "date_prec", "where_coordinates", "latitude",
                 "longitude", "where_prec", "best", "low", "high", "where_description"}
-        extras = raw[[c for c in raw.columns if c not in used]]
+        # UCDP's adm_1/adm_2 names are hints for geo.geocode under the ACLED-style names it reads.
+        extras = raw[[c for c in raw.columns if c not in used]].rename(columns={"adm_1": "admin1", "adm_2": "admin2"})
         return pd.concat([records, extras], axis=1)
 
     def attrs(self, records: pd.DataFrame, path: Path) -> dict:
