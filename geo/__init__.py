@@ -15,3 +15,5 @@ from geo.boundaries import (
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.geocoders import GeocodingError
 from geo.geocoding import coarsen, geocode, reverse
+from geo.query import distance_to_border, in_bbox, in_region, nearest, within
+from geo.compare import compare, compare_timeline

@@ -1,0 +1,334 @@
+"""Map builders: compose the layers of maps.layers into an incident map or a comparison.
+
+Example:
+    >>> import incidents, maps
+    >>> m = maps.incident_map(incidents.sample())            # doctest: +SKIP
+    >>> maps.save(m, "out/map.html", self_contained=True)      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+
+import folium
+import geopandas
+import numpy as np
+import pandas as pd
+import shapely
+from branca.colormap import linear
+from branca.element import Figure
+
+import geo
+from maps import payload as payloads
+from maps.datasources import DATA_SOURCES
+from maps.layers import (
+    DataAttribution, IncidentFilters, IncidentHeatMap, IncidentLayer, IncidentMap,
+    IncidentSearch, IncidentTimeline, Panel, PinnedFullscreen, PolygonLayer, RawHTML, SyncedPair,
+)
+from maps.safety import escape
+
+BASEMAPS = ("openstreetmap", "cartodb", "offline")
+#: Decimals kept in drawn boundary coordinates (1e-4 degrees is about 10 m).
+BOUNDARY_DECIMALS = 4
+UKRAINE_BOUNDS = [[44.3, 22.1], [52.4, 40.2]]
+CARTO_LIGHT_URL = "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png"
+CARTO_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+                     'contributors &copy; <a href="https://carto.com/attributions">CARTO</a>')
+
+
+def _source_url(name_prefix: str) -> str:
+    """URL of a data source from the project's one list (maps.datasources)."""
+    return next(s.url for s in DATA_SOURCES if s.name.startswith(name_prefix))
+
+
+#: Short credits for the map's attribution bar; URLs from maps.datasources.DATA_SOURCES.
+CREDITS = {
+    "naturalearth": ("Boundaries: Natural Earth", _source_url("Natural Earth")),
+    "geonames": ("Places: GeoNames (CC BY 4.0)", _source_url("GeoNames")),
+    "acled": ("Data: ACLED", _source_url("ACLED")),
+    "ucdp": ("Data: UCDP GED", _source_url("UCDP")),
+}
+
+
+def _prepare(gdf, scheme: str) -> tuple[geopandas.GeoDataFrame, list[str]]:
+    """Check the frame, reproject to EPSG:4326 and assign regions if they are absent (or
+    always, for a scheme other than "macro", whose groups the frame cannot already carry).
+
+    Also returns the user's own extra columns (shown in popups), taken before region
+    assignment adds its bookkeeping columns.
+    """
+    if not isinstance(gdf, geopandas.GeoDataFrame):
+        raise TypeError(f"expected a GeoDataFrame of incidents, got {type(gdf).__name__}")
+    extra = payloads.user_columns(gdf)
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    has_regions = {"oblast_name", "macro_region"} <= set(gdf.columns)
+    if not has_regions or scheme != "macro":
+        gdf = geo.assign_regions(gdf, scheme=scheme)
+    return gdf, extra
+
+
+def _geojson(frame: geopandas.GeoDataFrame, labels, styles=None) -> dict:
+    """FeatureCollection of polygons (coordinates rounded) with label/style properties only."""
+    geoms = shapely.transform(frame.geometry.to_numpy(),
+                              lambda xy: np.round(xy, BOUNDARY_DECIMALS))
+    features = []
+    for k, rounded in enumerate(geoms):
+        features.append({
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(rounded),
+            "properties": {"label": labels[k] if labels is not None else "",
+                           "style": styles[k] if styles is not None else {}},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _offline_basemap(show: bool) -> PolygonLayer:
+    neighbours = geo.neighbours()
+    outline = geo.ukraine_outline("simplified")
+    oblasts = geo.load_oblasts("simplified")
+    frame = geopandas.GeoDataFrame(
+        geometry=[*neighbours.geometry, outline, *oblasts.geometry], crs=4326)
+    styles = (
+        [{"fillColor": "#e4e4e0", "fillOpacity": 1, "color": "#b0b0b0", "weight": 0.8}]
+        * len(neighbours)
+        + [{"fillColor": "#f6f3ec", "fillOpacity": 1, "color": "#555", "weight": 1.5}]
+        + [{"fill": False, "color": "#9a9a9a", "weight": 0.8}] * len(oblasts))
+    return PolygonLayer(_geojson(frame, None, styles), "Offline basemap (no tiles)",
+                        style={}, overlay=False, show=show)
+
+
+def _choropleths(gdf) -> list[PolygonLayer]:
+    """Incidents per oblast, as counts and per 10,000 km² (both hidden at first)."""
+    oblasts = geo.load_oblasts("simplified")
+    counts = gdf["oblast"].value_counts() if "oblast" in gdf else pd.Series(dtype=int)
+    count = oblasts["iso"].map(counts).fillna(0).astype(int).to_numpy()
+    density = count / oblasts["area_km2"].to_numpy() * 10_000
+    layers = []
+    for name, values in (("Incidents per oblast", count),
+                         ("Incidents per 10,000 km\u00b2", density)):
+        top = float(values.max()) if len(values) and values.max() > 0 else 1.0
+        scale = linear.YlOrRd_09.scale(0, top)
+        labels = [f"{n}: {count[k]} incidents, {density[k]:.2f} per 10,000 km\u00b2"
+                  for k, n in enumerate(oblasts["name_en"])]
+        styles = [{"fillColor": scale(float(v)) if v > 0 else "#ffffff"} for v in values]
+        layers.append(PolygonLayer(_geojson(oblasts, labels, styles), name,
+                                   style={"color": "#666", "weight": 0.8, "fillOpacity": 0.6}))
+    return layers
+
+
+def _region_outlines(scheme: str) -> PolygonLayer:
+    regions = geo.macro_region_outlines(scheme)
+    labels = [str(g).title() for g in regions["group"]]
+    return PolygonLayer(_geojson(regions, labels), "Macro-regions",
+                        style={"fill": False, "color": "#333", "weight": 2.5, "dashArray": "6 5"},
+                        show=True, permanent_labels=True)
+
+
+def _credits(gdf) -> list[tuple[str, str]]:
+    """Data sources to credit: boundaries and gazetteer always, ACLED/UCDP when present."""
+    provenance = " ".join(str(v) for v in gdf.attrs.values()).lower()
+    if "source_text" in gdf:
+        provenance += " " + " ".join(gdf["source_text"].dropna().astype(str)).lower()
+    keys = ["naturalearth", "geonames"] + [k for k in ("acled", "ucdp") if k in provenance]
+    return [CREDITS[k] for k in keys]
+
+
+def _legend_html(p: payloads.Payload, color_by: str, title: str | None) -> str:
+    parts = []
+    if title:
+        parts.append(f"<h4>{escape(title)}</h4>")
+    parts.append(f"<div>Colour: {escape(color_by.replace('_', ' '))}</div>")
+    for label, color, count in p.legend:
+        if count:
+            parts.append(f'<div><span class="im-swatch" style="background:{escape(color)}"></span>'
+                         f"{escape(label)} ({count})</div>")
+    if p.size_note:
+        parts.append(f'<div class="im-note">{escape(p.size_note)}</div>')
+    if p.missing_geometry:
+        shown = p.missing_geometry[:8]
+        more = len(p.missing_geometry) - len(shown)
+        listed = ", ".join(shown) + (f" and {more} more" if more else "")
+        parts.append(f'<div class="im-note">{len(p.missing_geometry)} incident(s) without '
+                     f"coordinates, not drawn: {escape(listed)}</div>")
+    if p.dropped_links:
+        parts.append(f'<div class="im-note">{p.dropped_links} source link(s) dropped '
+                     "(not http/https).</div>")
+    return "".join(parts)
+
+
+def _base_map(bounds, basemap: str, **kwargs) -> IncidentMap:
+    if basemap not in BASEMAPS:
+        raise ValueError(f"basemap must be one of {BASEMAPS}, got {basemap!r}")
+    (south, west), (north, east) = bounds
+    m = IncidentMap(location=((south + north) / 2, (west + east) / 2), zoom_start=6, tiles=None,
+                    control_scale=True, prefer_canvas=True, **kwargs)
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap",
+                     show=basemap == "openstreetmap").add_to(m)
+    folium.TileLayer(CARTO_LIGHT_URL, attr=CARTO_ATTRIBUTION, name="CartoDB light",
+                     show=basemap == "cartodb").add_to(m)
+    _offline_basemap(show=basemap == "offline").add_to(m)
+    return m
+
+
+def _add_incidents(m, gdf, p: payloads.Payload, scheme: str, legend_title: str | None,
+                   color_by: str, *, extras: bool = True) -> IncidentLayer:
+    """Overlays, the incident layer and its controls, legend and credits."""
+    if extras:
+        for layer in _choropleths(gdf):
+            layer.add_to(m)
+    _region_outlines(scheme).add_to(m)
+    layer = IncidentLayer(p.data).add_to(m)
+    if extras:
+        IncidentHeatMap(layer).add_to(m)
+        IncidentSearch(layer, "topleft").add_to(m)
+        IncidentFilters(layer, "topleft").add_to(m)
+        IncidentTimeline(layer, "bottomleft").add_to(m)
+    PinnedFullscreen(position="topleft").add_to(m)
+    Panel(_legend_html(p, color_by, legend_title), "bottomright", "im-legend").add_to(m)
+    DataAttribution(_credits(gdf)).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return layer
+
+
+def incident_map(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualties", *,
+                 scheme: str = "macro", basemap: str = "openstreetmap",
+                 title: str | None = "Incidents") -> IncidentMap:
+    """Interactive map of incidents (a ``folium.Map``).
+
+    One canvas layer from a compact payload, coloured by ``color_by`` (foreign_owned,
+    owner_country, weapon, target_type) and sized by ``size_by`` (casualties, killed,
+    injured or None); switchable oblast choropleths, heat map and macro-region outlines;
+    filters, month timeline, search, fullscreen, scale bar and layer control; base maps
+    OpenStreetMap, CartoDB light and an offline basemap (``basemap`` picks the first shown).
+
+    >>> import incidents, maps
+    >>> m = maps.incident_map(incidents.sample(), color_by="weapon")   # doctest: +SKIP
+    """
+    gdf, extra = _prepare(gdf, scheme)
+    p = payloads.build(gdf, color_by, size_by, extra_columns=extra)
+    m = _base_map(p.bounds or UKRAINE_BOUNDS, basemap)
+    _add_incidents(m, gdf, p, scheme, title, color_by)
+    m.fit_bounds(_padded(p.bounds or UKRAINE_BOUNDS))
+    return m
+
+
+def _padded(bounds, min_span: float = 0.5):
+    """Bounds widened to at least ``min_span`` degrees so one incident is not max zoom."""
+    (s, w), (n, e) = bounds
+    dy, dx = max(0.0, min_span - (n - s)) / 2, max(0.0, min_span - (e - w)) / 2
+    return [[s - dy, w - dx], [n + dy, e + dx]]
+
+
+def _union_bounds(bounds, region: geopandas.GeoDataFrame):
+    """Bounds covering the incidents and the region's outline (Ukraine if neither exists)."""
+    boxes = [bounds] if bounds else []
+    if len(region):
+        west, south, east, north = region.total_bounds
+        boxes.append([[south, west], [north, east]])
+    if not boxes:
+        return UKRAINE_BOUNDS
+    return [[min(b[0][0] for b in boxes), min(b[0][1] for b in boxes)],
+            [max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)]]
+
+
+class CompareMap(SyncedPair):
+    """Two synchronised incident maps side by side with a comparison panel below.
+
+    ``m1``/``m2`` are the two folium maps; save with :func:`maps.save`.
+    """
+
+    def _repr_html_(self, **kwargs):
+        from maps.output import embed
+
+        return embed(self)
+
+
+def _group_mask(gdf, group: str) -> pd.Series:
+    return gdf["macro_region"].astype("string").str.casefold() == group.casefold()
+
+
+def _median_km(values) -> str:
+    values = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    if values.empty:
+        return "unknown distance from the Russian border (no coordinates)"
+    return (f"median {values.median():,.0f} km from the Russian border "
+            f"({len(values)} with coordinates)")
+
+
+def _share(series) -> str:
+    known = series.dropna()
+    if known.empty:
+        return "ownership unknown"
+    return f"{100 * known.astype(bool).mean():.0f}% foreign-owned (of {len(known)} with known ownership)"
+
+
+def headline(gdf, a: str, b: str) -> str:
+    """One sentence per group: count, foreign-owned share, median depth from the Russian border.
+
+    Depth is to the land border, not the front line (see geo.distance_to_border).
+    """
+    distance = geo.distance_to_border(gdf, "RU")["border_distance_km"].to_numpy()
+    parts = []
+    for group in (a, b):
+        mask = _group_mask(gdf, group).fillna(False).to_numpy()
+        fo = gdf.loc[mask, "foreign_owned"] if "foreign_owned" in gdf else pd.Series(dtype=bool)
+        parts.append(f"{group.title()}: {int(mask.sum())} incidents, {_share(fo)}, "
+                     f"{_median_km(distance[mask])}")
+    return "; ".join(parts) + "."
+
+
+def _table_html(table: pd.DataFrame) -> str:
+    def cell(value):
+        if isinstance(value, float):
+            return "" if math.isnan(value) else f"{value:.4g}"
+        return "" if value is None or value is pd.NA else str(value)
+
+    head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{escape(cell(v))}</td>" for v in row) + "</tr>"
+                   for row in table.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
+                color_by: str = "foreign_owned", size_by: str | None = "casualties",
+                basemap: str = "openstreetmap") -> CompareMap:
+    """Side-by-side maps of macro-regions ``a`` and ``b``, synchronised, with a panel.
+
+    Each pane shows its group's incidents (same colours and sizes), fitted to the group;
+    panning or zooming one moves the other. Below: a headline sentence and the
+    :func:`geo.compare` table.
+
+    >>> import incidents, maps
+    >>> cm = maps.compare_map(incidents.sample(), "west", "east")   # doctest: +SKIP
+    """
+    gdf, extra = _prepare(gdf, scheme)
+    everything = payloads.build(gdf, color_by, size_by, extra_columns=extra)
+    scheme_colors = (everything.data["colors"], [label for label, _, _ in everything.legend])
+    outlines = geo.macro_region_outlines(scheme)
+    figure = Figure()
+    maps_and_bounds = []
+    for k, group in enumerate((a, b)):
+        mask = _group_mask(gdf, group).fillna(False).to_numpy()
+        sub = gdf[mask]
+        p = payloads.build(sub, color_by, size_by, color_scheme=scheme_colors,
+                           extra_columns=extra)
+        region = outlines[outlines["group"].astype(str).str.casefold() == group.casefold()]
+        bounds = _union_bounds(p.bounds, region)
+        m = _base_map(bounds, basemap, width="50%", height="64%", left=f"{50 * k}%", top="0%",
+                      position="absolute")
+        figure.add_child(m)
+        _add_incidents(m, sub, p, scheme, f"{group.title()}: {len(sub)} incidents", color_by,
+                       extras=False)
+        maps_and_bounds.append((m, bounds))
+    table = geo.compare(gdf, a, b, scheme=scheme)
+    panel = (f'<div class="im-compare-panel" id="im-compare-panel">'
+             f'<p class="im-headline">{escape(headline(gdf, a, b))}</p>{_table_html(table)}</div>')
+    figure.html.add_child(RawHTML(panel), name="im_compare_panel")
+    (m1, b1), (m2, b2) = maps_and_bounds
+    pair = CompareMap(m1, b1, m2, b2)
+    figure.add_child(pair)  # last, so its script runs after both maps exist
+    return pair
+
+
+__all__ = ["incident_map", "compare_map", "CompareMap", "headline"]

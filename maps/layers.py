@@ -1,0 +1,283 @@
+"""folium elements of an incident map: each a small class with its own template.
+
+Builders (``maps.builders``) compose them. Every element that runs incident-mapper JS
+pulls in one shared runtime (``templates/incident_mapper.js`` + ``.css``), written once
+per page. Data reaches the templates only as :func:`maps.safety.script_json` payloads or
+as HTML already passed through :func:`maps.safety.escape`.
+
+Example:
+    >>> import folium
+    >>> from maps.layers import IncidentMap, Panel
+    >>> m = IncidentMap(location=(49, 31), zoom_start=6, tiles=None)
+    >>> _ = Panel("<b>hello</b>", position="bottomleft").add_to(m)
+    >>> "leaflet@1.9.3" in m.get_root().render()
+    True
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from folium.plugins import Fullscreen, HeatMap
+from folium.template import Template
+
+from maps.assets import ASSETS
+from maps.safety import escape, script_json
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _links(*names: str) -> list[tuple[str, str]]:
+    return [(name, ASSETS[name].cdn_url) for name in names]
+
+
+@cache
+def _runtime_files() -> tuple[str, str]:
+    return ((TEMPLATES / "incident_mapper.js").read_text(encoding="utf-8"),
+            (TEMPLATES / "incident_mapper.css").read_text(encoding="utf-8"))
+
+
+class RawHTML(Element):
+    """Text written to the page as is. branca's Element would compile its text as a Jinja
+    template, which costs seconds for a multi-megabyte payload (and chokes on ``{#``)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class RuntimeMixin(MacroElement):
+    """Adds the shared incident-mapper JS/CSS to the page header (once per page)."""
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            js, css = _runtime_files()
+            figure.header.add_child(RawHTML(f"<style>{css}</style>"), name="incident_mapper_css")
+            figure.header.add_child(RawHTML(f"<script>{js}</script>"), name="incident_mapper_js")
+        super().render(**kwargs)
+
+
+class DataMixin(MacroElement):
+    """Puts ``self.payload_json`` in the page as a ``<script type="application/json">``
+    block and defines the JS variable ``<name>_data`` from it, before the element's own
+    script. JSON.parse is much faster than parsing a multi-megabyte JS literal, and the
+    block bypasses template compilation (see :class:`RawHTML`)."""
+
+    payload_json = "null"
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            name = self.get_name()
+            # payload_json has <, > and & escaped, so it cannot end the block early.
+            figure.html.add_child(
+                RawHTML(f'<script type="application/json" id="{name}_data">'
+                        f"{self.payload_json}</script>"), name=f"{name}_data")
+            figure.script.add_child(
+                RawHTML(f'var {name}_data = JSON.parse('
+                        f'document.getElementById("{name}_data").textContent);'),
+                name=f"{name}_data")
+        super().render(**kwargs)
+
+
+class IncidentMap(folium.Map):
+    """A folium.Map that loads only Leaflet (no jQuery, Bootstrap, icon fonts).
+
+    ``_repr_html_`` gives the sandboxed iframe of :func:`maps.embed`.
+    """
+
+    default_js = _links("leaflet.js")
+    default_css = _links("leaflet.css")
+
+    def _repr_html_(self, **kwargs):
+        from maps.output import embed
+
+        return embed(self)
+
+
+class IncidentLayer(DataMixin, RuntimeMixin, Layer):
+    """All incidents in one canvas layer drawn from a columnar payload (see maps.payload)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.featureGroup();
+            IncidentMapper.incidents({{ this.get_name() }}, {{ this._parent.get_name() }},
+                {{ this.get_name() }}_data, {});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: dict, name: str = "Incidents", show: bool = True):
+        super().__init__(name=escape(name), overlay=True, control=True, show=show)
+        self._name = "IncidentLayer"
+        self.data = data
+        self.payload_json = script_json(data)
+
+
+class _LayerTool(RuntimeMixin, MacroElement):
+    """A control working on an IncidentLayer's controller (filters, timeline, search)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            IncidentMapper.{{ this.function }}({{ this.layer.get_name() }}.controller,
+                {% if this.args is not none %}{{ this.args }}, {% endif %}{{ this.position|tojson }});
+        {% endmacro %}
+    """)
+    function = ""
+    args_json: str | None = None
+
+    def __init__(self, layer: IncidentLayer, position: str):
+        super().__init__()
+        self.layer = layer
+        self.position = position
+        self.args = self.args_json
+
+
+class IncidentFilters(_LayerTool):
+    """Drop-down filters by weapon, target type and owner country."""
+
+    function = "filters"
+    args_json = script_json([["weapon", "Weapon"], ["target_type", "Target"],
+                             ["owner_country", "Owner country"]])
+
+
+class IncidentTimeline(_LayerTool):
+    """Month slider with play button over the same payload."""
+
+    function = "timeline"
+
+
+class IncidentSearch(_LayerTool):
+    """Search box over place names and owner companies."""
+
+    function = "search"
+
+
+class IncidentHeatMap(HeatMap):
+    """folium's HeatMap fed from an IncidentLayer's payload (no second copy of the points),
+    drawn in its own pane above the polygons (which would hide it) and transparent to
+    clicks, so the incident circles under it stay clickable."""
+
+    default_js = _links("heat.js")
+    PANE = "incidentMapperHeat"
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            if (!{{ this._parent.get_name() }}.getPane({{ this.PANE|tojson }})) {
+                var pane = {{ this._parent.get_name() }}.createPane({{ this.PANE|tojson }});
+                pane.style.zIndex = 450;  // above the vector canvas (400), below tooltips
+                pane.style.pointerEvents = "none";
+            }
+            var {{ this.get_name() }} = (function (d) {
+                return L.heatLayer(d.lat.map(function (lat, i) { return [lat, d.lon[i]]; }),
+                                   {{ this.options|tojavascript }});
+            })({{ this.layer.get_name() }}.controller.data);
+        {% endmacro %}
+    """)
+
+    def __init__(self, layer: IncidentLayer, name: str = "Heat map", show: bool = False, **options):
+        super().__init__([], name=escape(name), show=show, pane=self.PANE, **options)
+        self.layer = layer
+
+
+class PolygonLayer(DataMixin, RuntimeMixin, Layer):
+    """Polygons from a GeoJSON FeatureCollection with per-feature ``label`` and ``style``.
+
+    Used for the choropleth, the macro-region outlines and (``overlay=False``) the
+    offline basemap.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.featureGroup();
+            IncidentMapper.polygons({{ this.get_name() }}, {{ this.get_name() }}_data,
+                {{ this.style|tojson }}, {{ this.permanent_labels|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, geojson: dict, name: str, style: dict, *, overlay: bool = True,
+                 show: bool = False, permanent_labels: bool = False):
+        super().__init__(name=escape(name), overlay=overlay, control=True, show=show)
+        self._name = "PolygonLayer"
+        self.payload_json = script_json(geojson)
+        self.style = style
+        self.permanent_labels = permanent_labels
+
+
+class Panel(RuntimeMixin, MacroElement):
+    """Pre-escaped HTML shown as a Leaflet control (legend, notes).
+
+    The HTML goes to the page through :class:`RawHTML`: branca compiles a macro's output
+    as a template, which would evaluate ``{{ ... }}`` found in data.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            IncidentMapper.panel({{ this._parent.get_name() }}, {{ this.get_name()|tojson }},
+                                 {{ this.position|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str, position: str = "bottomright", css_class: str = ""):
+        super().__init__()
+        self._name = "Panel"
+        self.html = html
+        self.position = position
+        self.css_class = css_class
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            figure.html.add_child(RawHTML(
+                f'<div id="{self.get_name()}" class="im-panel {escape(self.css_class)}">'
+                f"{self.html}</div>"), name=self.get_name())
+        super().render(**kwargs)
+
+
+class DataAttribution(MacroElement):
+    """Adds data-source credits (constant, trusted HTML) to the map's attribution."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.html|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, credits: list[tuple[str, str]]):
+        super().__init__()
+        self.html = " | ".join(
+            f'<a href="{escape(url)}" target="_blank" rel="noopener">{escape(text)}</a>'
+            for text, url in credits)
+
+
+class PinnedFullscreen(Fullscreen):
+    """folium's Fullscreen control with its assets pinned to leaflet.fullscreen@3.0.0."""
+
+    default_js = _links("fullscreen.js")
+    default_css = _links("fullscreen.css")
+
+
+class SyncedPair(JSCSSMixin, MacroElement):
+    """Two maps panned and zoomed together, each centred on its own bounds.
+
+    Leaflet.Sync with an offset: both show the same zoom, each keeps its own centre.
+    """
+
+    default_js = _links("sync.js")
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            IncidentMapper.syncPair({{ this.m1.get_name() }}, L.latLngBounds({{ this.b1|tojson }}),
+                                    {{ this.m2.get_name() }}, L.latLngBounds({{ this.b2|tojson }}));
+        {% endmacro %}
+    """)
+
+    def __init__(self, m1, b1, m2, b2):
+        super().__init__()
+        self.m1, self.b1, self.m2, self.b2 = m1, b1, m2, b2

@@ -1,0 +1,130 @@
+"""Writing maps: HTML files (optionally self-contained), embeddable iframes, PNG.
+
+Example:
+    >>> import incidents, maps
+    >>> m = maps.incident_map(incidents.sample())                      # doctest: +SKIP
+    >>> maps.save(m, "out/map.html", self_contained=True)              # doctest: +SKIP
+    >>> html = maps.embed(m, height="420px")                           # doctest: +SKIP
+    >>> maps.to_png(m, "docs/map.png", width=1200, height=800)         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from maps import assets
+from maps.browser import TRANSPARENT_PNG, browser_page
+
+_SCRIPT_LINK = re.compile(r'<script\s+src="([^"]+)"\s*>\s*</script>')
+_CSS_LINK = re.compile(r'<link\s+rel="stylesheet"\s+href="([^"]+)"\s*/?>')
+_ANY_EXTERNAL = re.compile(r'<(?:script|link)\b[^>]*(?:src|href)="(?:https?:)?//[^"]*"', re.I)
+
+
+def render_html(m, self_contained: bool = False) -> str:
+    """Full HTML page of a map (folium Map, CompareMap or any folium element)."""
+    page = m.get_root().render()
+    return inline_assets(page) if self_contained else page
+
+
+def inline_assets(page: str) -> str:
+    """Replace every pinned <script src>/<link stylesheet> by the cached file's contents.
+
+    Raises ValueError if the page links to anything outside :data:`maps.assets.ASSETS`,
+    so a "self-contained" page can never silently depend on the network.
+    """
+
+    def asset_for(url: str) -> assets.Asset:
+        asset = assets.BY_URL.get(html_lib.unescape(url))
+        if asset is None:
+            raise ValueError(f"cannot inline {url}: not a pinned asset in maps.assets.ASSETS")
+        return asset
+
+    def script(match: re.Match) -> str:
+        text = assets.read(asset_for(match.group(1)))
+        return "<script>" + re.sub(r"</(script)", r"<\\/\1", text, flags=re.I) + "</script>"
+
+    def style(match: re.Match) -> str:
+        text = assets.read(asset_for(match.group(1)))
+        return "<style>" + re.sub(r"</(style)", r"<\\/\1", text, flags=re.I) + "</style>"
+
+    page = _CSS_LINK.sub(style, _SCRIPT_LINK.sub(script, page))
+    left = _ANY_EXTERNAL.search(page)
+    if left:
+        raise ValueError(f"page still loads an external asset: {left.group(0)}")
+    return page
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same directory and os.replace (atomic on POSIX)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(m, path, self_contained: bool = False) -> Path:
+    """Write the map as an HTML page, atomically; returns the path.
+
+    ``self_contained=True`` inlines Leaflet and every plugin (pinned versions, from the
+    local asset cache) so the page opens with no network; only map tiles are fetched,
+    and the offline basemap needs none.
+    """
+    path = Path(path)
+    _write_atomic(path, render_html(m, self_contained).encode("utf-8"))
+    return path
+
+
+def embed(m, height: str = "500px", width: str = "100%", self_contained: bool = False) -> str:
+    """HTML fragment for reports and notebooks: a sandboxed iframe holding the page.
+
+    ``sandbox="allow-scripts"`` without ``allow-same-origin`` gives the map an opaque
+    origin: it cannot touch the host page, and several maps on one page stay independent.
+    """
+    doc = html_lib.escape(render_html(m, self_contained), quote=True)
+    return (f'<iframe class="incident-map" srcdoc="{doc}" sandbox="allow-scripts" '
+            f'allow="fullscreen" style="width:{html_lib.escape(width)};'
+            f'height:{html_lib.escape(height)};border:0" loading="lazy"></iframe>')
+
+
+def to_png(m, path, width: int = 1200, height: int = 800, timeout_s: float = 60,
+           browser=None) -> Path:
+    """Screenshot of the map through headless Chromium, for PDF and print reports.
+
+    The page is rendered self-contained and loaded with every network request refused
+    (tile requests get a transparent pixel), so the picture does not depend on the
+    network; use ``basemap="offline"`` when building the map for a readable background.
+    ``browser``: an already launched Playwright Browser to reuse (else one is launched).
+    """
+    path = Path(path)
+    page_html = render_html(m, self_contained=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        page_file = Path(tmp) / "map.html"
+        page_file.write_text(page_html, encoding="utf-8")
+        with browser_page(width, height, browser) as page:
+            page.route("**/*", _offline_route)
+            page.goto(page_file.as_uri(), timeout=timeout_s * 1000)
+            page.wait_for_selector("[data-incidents-rendered]", state="attached",
+                                   timeout=timeout_s * 1000)
+            page.wait_for_timeout(400)  # let the canvas and label tooltips settle
+            png = page.screenshot(full_page=False)
+    _write_atomic(path, png)
+    return path
+
+
+def _offline_route(route) -> None:
+    if route.request.url.startswith("file:"):
+        route.continue_()
+    elif route.request.resource_type == "image":
+        route.fulfill(status=200, content_type="image/png", body=TRANSPARENT_PNG)
+    else:
+        route.abort()

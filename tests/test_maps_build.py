@@ -1,0 +1,216 @@
+"""Map builders, payload, legend, save/embed — without a browser."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas
+import pandas as pd
+import pytest
+import shapely
+
+import geo
+import incidents
+import maps
+from maps import payload as payloads
+from maps.output import inline_assets, render_html
+
+HOSTILE = '<img src=x onerror="alert(1)">${alert(2)}`\\'
+
+
+def frame(rows: list[dict], points: list) -> geopandas.GeoDataFrame:
+    """Minimal synthetic incident frame: only the columns given (optional ones missing)."""
+    df = pd.DataFrame(rows)
+    df["date"] = pd.to_datetime(df["date"])
+    return geopandas.GeoDataFrame(df, geometry=points, crs="EPSG:4326")
+
+
+@pytest.fixture(scope="module")
+def small():
+    rows = [
+        {"id": "synthetic-a", "date": "2025-01-02", "place": "Lviv", "owner_country": "US",
+         "foreign_owned": True, "killed": 2, "injured": 5, "sources": ["https://example.org/a"]},
+        {"id": "synthetic-b", "date": "2025-02-03", "place": "Kharkiv", "owner_country": "UA",
+         "foreign_owned": False, "killed": None, "injured": None,
+         "sources": ["javascript:alert(1)", "https://example.org/b"]},
+        {"id": "synthetic-c", "date": "2025-03-04", "place": "Nowhere", "owner_country": None,
+         "foreign_owned": None, "killed": 0, "injured": 0, "sources": []},
+    ]
+    gdf = frame(rows, [shapely.Point(24.03, 49.84), shapely.Point(36.23, 49.99), None])
+    gdf["foreign_owned"] = gdf["foreign_owned"].astype("boolean")
+    return gdf
+
+
+def test_payload_draws_rows_with_coordinates_and_lists_the_rest(small):
+    p = payloads.build(small)
+    assert p.data["id"] == ["synthetic-a", "synthetic-b"]
+    assert p.data["lat"] == [49.84, 49.99] and p.data["lon"] == [24.03, 36.23]
+    assert p.missing_geometry == ["synthetic-c"]
+    assert p.dropped_links == 1
+    assert p.data["dicts"]["sources"] == ["https://example.org/a", "https://example.org/b"]
+    assert p.data["src"] == [[0], [1]]
+
+
+def test_payload_colours_and_sizes(small):
+    p = payloads.build(small)
+    legend = {label: count for label, _, count in p.legend}
+    assert legend == {"foreign-owned": 1, "domestic": 1, "unknown": 0}
+    a, b = p.data["r"]
+    assert a > b == payloads.MIN_RADIUS  # 7 casualties vs unknown
+    country = p.data["dicts"]["owner_country"]
+    assert country[p.data["codes"]["owner_country"][0]] == "United States (US)"
+
+
+def test_casualty_ranges_and_dates():
+    assert payloads.casualty_text(23, 15, 23) == "23 (15\u201323)"
+    assert payloads.casualty_text(None, None, 4) == "?\u20134"
+    assert payloads.casualty_text(0, None, None) == 0
+    assert payloads.casualty_text(pd.NA, pd.NA, pd.NA) is None
+    gdf = frame([{"id": "synthetic-d", "date": "1970-01-11"}], [shapely.Point(30, 50)])
+    gdf["date_end"] = pd.to_datetime(["1970-01-14"])
+    p = payloads.build(gdf)
+    assert p.data["day"] == [10] and p.data["dur"] == [3]
+
+
+def test_unknown_color_by_is_a_clear_error(small):
+    with pytest.raises(ValueError, match="color_by"):
+        payloads.build(small, color_by="colour")
+
+
+def test_incident_map_with_only_id_date_geometry_assigns_regions():
+    gdf = frame([{"id": "synthetic-e", "date": "2025-05-05"}], [shapely.Point(22.718, 48.44)])
+    m = maps.incident_map(gdf)
+    html = render_html(m)
+    assert "IncidentMapper.incidents(" in html
+    assert "Zakarpattia" in html  # oblast assigned on the fly, shown in the popup payload
+
+
+def test_legend_lists_incidents_without_coordinates_escaped(small):
+    gdf = small.copy()
+    gdf.loc[2, "id"] = HOSTILE
+    html = render_html(maps.incident_map(gdf))
+    assert "1 incident(s) without coordinates" in html
+    assert ("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#36;&#123;alert(2)&#125;&#96;&#92;"
+            in html)
+    assert HOSTILE not in html
+    assert '<img src=x' not in html
+
+
+def test_hostile_values_never_reach_the_page_raw(small):
+    gdf = small.copy()
+    gdf["place"] = HOSTILE
+    gdf[HOSTILE] = "</script><script>alert(3)</script>"  # hostile column name and value
+    html = render_html(maps.incident_map(gdf))
+    assert "</script><script>alert(3)" not in html
+    assert '<img src=x onerror' not in html
+
+
+def test_page_loads_only_pinned_assets_without_jquery_or_fonts(small):
+    html = render_html(maps.incident_map(small))
+    urls = re.findall(r'(?:src|href)="(https://cdn[^"]+)"', html)
+    assert urls and all(re.search(r"@\d+\.\d+\.\d+/", u) or "@v" in u for u in urls), urls
+    for unwanted in ("jquery", "bootstrap", "awesome-markers", "fontawesome", "@main", "@latest"):
+        assert unwanted not in html
+
+
+def test_self_contained_inlines_everything(small):
+    html = render_html(maps.incident_map(small), self_contained=True)
+    assert not re.search(r'<script[^>]+src=|<link[^>]+stylesheet', html)
+    assert "L.Map.Sync" not in html  # only what the page uses
+    assert "url(images/" not in html  # Leaflet's CSS images are data: URIs
+
+
+def test_inline_refuses_unknown_external_assets():
+    with pytest.raises(ValueError, match="not a pinned asset"):
+        inline_assets('<script src="https://cdn.example.org/x.js"></script>')
+
+
+def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, small):
+    target = tmp_path / "map.html"
+    target.write_text("old")
+
+    class Broken:
+        def get_root(self):
+            raise RuntimeError("render failed")
+
+    with pytest.raises(RuntimeError):
+        maps.save(Broken(), target)
+    assert target.read_text() == "old"
+    maps.save(maps.incident_map(small), target)
+    assert target.read_text().startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
+
+
+def test_embed_is_a_sandboxed_srcdoc_iframe(small):
+    m = maps.incident_map(small)
+    fragment = maps.embed(m, height="300px")
+    assert fragment.startswith("<iframe") and fragment.endswith("</iframe>")
+    assert 'sandbox="allow-scripts"' in fragment and "allow-same-origin" not in fragment
+    srcdoc = re.search(r'srcdoc="([^"]*)"', fragment).group(1)
+    assert "<" not in srcdoc  # the whole page is attribute-escaped
+    assert m._repr_html_().startswith("<iframe")
+
+
+def test_sample_map_has_every_layer():
+    html = render_html(maps.incident_map(incidents.sample()))
+    for name in ("OpenStreetMap", "CartoDB light", "Offline basemap", "Incidents per oblast",
+                 "Incidents per 10,000 km", "Heat map", "Macro-regions", "Incidents"):
+        assert name in html, name
+    for call in ("IncidentMapper.filters(", "IncidentMapper.timeline(", "IncidentMapper.search(",
+                 "L.control.fullscreen(", "L.control.layers(", "L.heatLayer(", "Natural Earth"):
+        assert call in html, call
+    assert "control_scale" not in html and "L.control.scale(" in html
+
+
+def test_headline_counts_and_shares_per_group():
+    from maps.builders import headline
+
+    rows = [{"id": f"synthetic-{k}", "date": "2025-01-01", "foreign_owned": fo}
+            for k, fo in enumerate([True, True, False, None, True])]
+    # Lviv, Lutsk, Uzhhorod (west); Kharkiv, Kramatorsk (east)
+    points = [shapely.Point(24.03, 49.84), shapely.Point(25.33, 50.75), shapely.Point(22.29, 48.62),
+              shapely.Point(36.23, 49.99), shapely.Point(37.56, 48.72)]
+    gdf = frame(rows, points)
+    gdf["foreign_owned"] = gdf["foreign_owned"].astype("boolean")
+    text = headline(geo.assign_regions(gdf), "west", "east")
+    assert text.startswith("West: 3 incidents, 67% foreign-owned (of 3 with known ownership)")
+    assert "East: 2 incidents, 100% foreign-owned (of 1 with known ownership)" in text
+    west_km, east_km = (float(x.replace(",", "")) for x in re.findall(r"median ([\d,]+) km", text))
+    assert west_km > 500 and east_km < 200  # western Ukraine is far from the Russian border
+
+
+def _legend_text(html: str) -> str:
+    """Text of the legend div (entities decoded)."""
+    import html as html_lib
+
+    return html_lib.unescape(re.search(r'class="im-panel im-legend">(.*?)</div></div>', html,
+                                       re.S).group(1))
+
+
+def test_template_syntax_in_data_is_not_evaluated(small):
+    hostile = "{{ 7*7 }}{% if true %}x{% endif %}"
+    gdf = small.copy()
+    gdf.loc[2, "id"] = hostile  # no coordinates: listed in the legend
+    legend = _legend_text(render_html(maps.incident_map(gdf)))
+    assert hostile in legend and "49" not in legend
+    groups = {"Lviv": "{{ 6*7 }}", "Kharkiv": "east"}
+    html = render_html(maps.compare_map(small, "{{ 6*7 }}", "east", scheme=groups))
+    panel = re.search(r'id="im-compare-panel">(.*?)</div>', html, re.S).group(1)
+    assert "&#123;&#123; 6*7 &#125;&#125;" in panel and "42" not in panel
+
+
+def test_acled_and_ucdp_are_credited_only_when_the_data_came_from_them(small):
+    plain = render_html(maps.incident_map(small))
+    assert "Natural Earth" in plain and "Data: ACLED" not in plain and "UCDP" not in plain
+    acled = small.copy()
+    acled.attrs["source_file"] = "/data/acled_export_2025.csv"
+    assert "Data: ACLED" in render_html(maps.incident_map(acled))
+    ucdp = small.copy()
+    ucdp["source_text"] = "UCDP GED 25.1"
+    assert "Data: UCDP GED" in render_html(maps.incident_map(ucdp))
+
+
+def test_many_circles_are_drawn_without_outlines(small, monkeypatch):
+    assert payloads.build(small).data["outline"] is True
+    monkeypatch.setattr(payloads, "OUTLINE_LIMIT", 1)
+    assert payloads.build(small).data["outline"] is False  # 2 circles > limit

@@ -1,0 +1,57 @@
+"""The escaping rules: one HTML escape, one script-JSON encoder, http(s)-only links."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from maps.safety import escape, safe_url, script_json
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(2)">',
+    "${alert(3)}",
+    "`backtick` \\ back\\slash",
+    "'single' \"double\"",
+    "\u202eRTL override\u202c",
+    "{{ 7*7 }} {% raw %}",
+]
+
+
+def test_escape_neutralises_markup_and_template_literal_characters():
+    for value in HOSTILE:
+        out = escape(value)
+        for char in "<>\"'`$\\{}":
+            assert char not in out, (value, out)
+
+
+def test_escape_known_values():
+    assert escape("a & b") == "a &amp; b"
+    assert escape("${x}") == "&#36;&#123;x&#125;"
+    assert escape("`") == "&#96;"
+    assert escape("\\") == "&#92;"
+    assert escape("<b>") == "&lt;b&gt;"
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
+                    lambda kids: st.lists(kids) | st.dictionaries(st.text(), kids), max_leaves=20))
+def test_script_json_round_trips_and_cannot_close_a_script(value):
+    text = script_json(value)
+    assert json.loads(text) == value
+    assert "<" not in text and ">" not in text
+    assert "\u2028" not in text and "\u2029" not in text
+
+
+def test_script_json_escapes_script_end_tag():
+    assert "</script" not in script_json({"</script>": "</script><script>alert(1)</script>"})
+
+
+def test_safe_url_keeps_only_absolute_http_links():
+    assert safe_url("https://example.org/a?b=c#d") == "https://example.org/a?b=c#d"
+    assert safe_url(" HTTP://Example.org ") == "HTTP://Example.org"
+    for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<b>",
+                "//evil.example/x", "ftp://example.org", "http://", "https:// space.org",
+                "vbscript:x", "", None, 42, "/relative/path"]:
+        assert safe_url(bad) is None, bad

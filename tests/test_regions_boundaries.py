@@ -1,0 +1,118 @@
+"""Shipped boundaries and user-supplied boundaries (geo.boundaries)."""
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+
+import geo
+from geo.regions import OBLASTS
+
+DATA = Path(geo.__file__).parent / "data"
+#: Ukraine's area including Crimea, 603,628 km² (State Statistics Service of Ukraine).
+UKRAINE_KM2 = 603_628
+
+
+@pytest.fixture(autouse=True)
+def shipped_boundaries():
+    geo.reset_boundaries()
+    yield
+    geo.reset_boundaries()
+
+
+def test_shipped_units_match_the_registry():
+    for resolution in ("full", "simplified"):
+        oblasts = geo.load_oblasts(resolution)
+        assert list(oblasts.columns) == ["iso", "name_en", "name_uk", "area_km2", "geometry"]
+        assert sorted(oblasts["iso"]) == sorted(u.iso for u in OBLASTS)
+        assert oblasts.is_valid.all() and oblasts.crs.to_epsg() == 4326
+
+
+def test_geodesic_areas_add_up_to_ukraine():
+    oblasts = geo.load_oblasts()
+    assert oblasts["area_km2"].sum() == pytest.approx(UKRAINE_KM2, rel=0.02)
+    # Kharkiv oblast: 31,415 km² officially
+    assert oblasts.set_index("iso").loc["UA-63", "area_km2"] == pytest.approx(31_415, rel=0.02)
+
+
+def test_simplified_coverage_has_no_overlaps_or_gaps_and_is_small():
+    simplified = geo.load_oblasts("simplified")
+    geoms = simplified.geometry.values
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    pairs = left < right
+    overlap = shapely.area(shapely.intersection(geoms[left[pairs]], geoms[right[pairs]])).sum()
+    assert overlap < 1e-9
+    full = geo.load_oblasts().union_all()
+    assert full.symmetric_difference(shapely.union_all(geoms)).area / full.area < 0.002
+    assert (DATA / "boundaries_oblasts_simplified.geojson").stat().st_size < 400_000
+    # no slivers: the union of the simplified units has no holes
+    outline = geo.ukraine_outline()
+    assert sum(len(p.interiors) for p in shapely.get_parts(outline)) == 0
+
+
+def test_border_lines_and_neighbours():
+    lines = geo.border_lines().set_index("country")
+    assert {"RU", "BY", "MD", "RO", "HU", "SK", "PL"} == set(lines.index)
+    # Land borders: Russia's is the longest, Slovakia's the shortest (Natural Earth lengths)
+    assert lines["length_km"].idxmax() == "RU" and lines["length_km"].idxmin() == "SK"
+    assert len(geo.neighbours()) == 7
+
+
+def test_macro_region_outlines_tile_ukraine():
+    outlines = geo.macro_region_outlines()
+    assert list(outlines["group"]) == ["west", "centre", "south", "east"]
+    union = shapely.union_all(outlines.geometry.values)
+    assert union.symmetric_difference(geo.ukraine_outline()).area < 1e-6
+    halves = geo.macro_region_outlines("lon:31")
+    assert halves.geometry.iloc[0].bounds[2] <= 31 and halves.geometry.iloc[1].bounds[0] >= 31
+
+
+def _write(gdf, path, driver="GeoJSON"):
+    gdf.to_file(path, driver=driver)
+    return path
+
+
+def test_load_ocha_geoboundaries_and_gadm_layouts(tmp_path):
+    shipped = geo.load_oblasts("simplified")
+    units = {u.iso: u for u in OBLASTS}
+    layouts = {
+        "ocha": {"ADM1_PCODE": [units[i].pcode for i in shipped["iso"]], "ADM1_EN": shipped["name_en"]},
+        "geoboundaries": {"shapeISO": shipped["iso"], "shapeName": shipped["name_en"]},
+        "gadm_hasc": {"GID_1": [f"UKR.{n}_1" for n in range(27)], "HASC_1": [units[i].hasc for i in shipped["iso"]]},
+        "gadm_names": {"NAME_1": ["Kiev" if i == "UA-32" else ("Kiev City" if i == "UA-30" else units[i].variants[0])
+                                  for i in shipped["iso"]]},
+    }
+    for name, columns in layouts.items():
+        path = _write(gpd.GeoDataFrame(columns, geometry=shipped.geometry.values, crs=4326), tmp_path / f"{name}.geojson")
+        loaded = geo.load_boundaries(path)
+        assert sorted(loaded["iso"]) == sorted(units), name
+        # same polygon per unit as the file carried
+        by_iso = loaded.set_index("iso").geometry
+        assert by_iso["UA-30"].equals_exact(shipped.set_index("iso").geometry["UA-30"], 1e-9), name
+        assert name in geo.boundaries.active_boundaries_source()
+
+
+def test_user_boundaries_become_active_then_reset(tmp_path):
+    # Synthetic test boundaries: one big box labelled Zakarpattia covering all of Ukraine.
+    box = shapely.box(20, 43, 42, 53)
+    path = _write(gpd.GeoDataFrame({"shapeISO": ["UA-21"]}, geometry=[box], crs=4326), tmp_path / "synthetic.geojson")
+    kharkiv = gpd.GeoDataFrame({"id": ["k"]}, geometry=[shapely.Point(36.25475, 49.98177)], crs=4326)
+    geo.load_boundaries(path)
+    assert geo.assign_regions(kharkiv)["oblast"].iloc[0] == "UA-21"
+    assert str(path) in geo.boundaries.active_boundaries_source()
+    geo.reset_boundaries()
+    assert geo.assign_regions(kharkiv)["oblast"].iloc[0] == "UA-63"
+
+
+def test_unrecognised_boundaries_are_a_clear_error(tmp_path):
+    box = shapely.box(20, 43, 42, 53)
+    path = _write(gpd.GeoDataFrame({"region": ["x"]}, geometry=[box], crs=4326), tmp_path / "bad.geojson")
+    with pytest.raises(ValueError, match="ADM1_PCODE"):
+        geo.load_boundaries(path)
+    path = _write(gpd.GeoDataFrame({"ADM1_PCODE": ["UA99"]}, geometry=[box], crs=4326), tmp_path / "bad2.geojson")
+    with pytest.raises(ValueError, match=r"row 0.*UA99"):
+        geo.load_boundaries(path)
+    # a failed load leaves the shipped boundaries active
+    assert len(geo.load_oblasts()) == 27

@@ -1,0 +1,82 @@
+"""maps.report prints to PDF: headless Chromium --print-to-pdf, pages rasterised by pdftoppm.
+
+Skips only when chromium or pdftoppm is missing (CI installs both).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import geo
+import incidents
+import maps
+from maps import assets
+from maps.browser import CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+#: Grey-level standard deviation below which a page counts as blank (white page: 0).
+BLANK_STD = 4.0
+#: The first group's chart colour (maps.charts.GROUP_COLORS[0], Okabe-Ito blue) as RGB.
+CHART_BLUE = (0, 114, 178)
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        pytest.skip(f"{name} is not installed (CI: apt-get install -y chromium poppler-utils)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    """The sample report printed to PDF by Chromium, and its pages as 50 dpi RGB arrays."""
+    chromium = shutil.which("chromium") or tool("chromium-browser")
+    pdftoppm = tool("pdftoppm")
+    tmp = tmp_path_factory.mktemp("print")
+    # Offline maps need the asset cache (scripts/fetch_assets.py); without it the page still
+    # prints, with empty map frames.
+    path = maps.report(geo.geocode(incidents.sample()), tmp / "report.html",
+                       self_contained=not assets.missing())
+    pdf = tmp / "report.pdf"
+    subprocess.run([chromium, "--headless", *CHROMIUM_ARGS, "--no-pdf-header-footer",
+                    "--virtual-time-budget=15000", f"--print-to-pdf={pdf}", path.as_uri()],
+                   check=True, capture_output=True, timeout=180)
+    subprocess.run([pdftoppm, "-png", "-r", "50", str(pdf), str(tmp / "page")], check=True, timeout=120)
+    return pdf, [np.asarray(Image.open(p).convert("RGB")) for p in sorted(tmp.glob("page-*.png"))]
+
+
+@pytest.fixture(scope="module")
+def pages(printed):
+    return printed[1]
+
+
+def test_pdf_has_several_a4_pages(pages):
+    assert len(pages) >= 5
+    height, width, _ = pages[0].shape
+    assert abs(height / width - 297 / 210) < 0.02  # A4 portrait, from @page
+
+
+def test_no_page_is_blank(pages):
+    for number, page in enumerate(pages, 1):
+        assert page.mean(axis=2).std() > BLANK_STD, f"page {number} is blank"
+
+
+def test_charts_print_in_colour(pages):
+    near_blue = [int((np.abs(p.astype(int) - CHART_BLUE).sum(axis=2) < 40).sum()) for p in pages]
+    assert sum(n > 200 for n in near_blue) >= 2  # charts span at least two pages
+
+
+def test_every_section_is_in_the_pdf_text(printed):
+    pdftotext = tool("pdftotext")
+    text = subprocess.run([pdftotext, "-layout", str(printed[0]), "-"], check=True, capture_output=True,
+                          text=True, timeout=60).stdout
+    for heading in ("Headline", "Comparison table", "Charts", "Maps", "Foreign-owned sites hit",
+                    "Methodology", "Data and attribution"):
+        assert heading in text, heading
+    assert "Flex Ltd" in text and "not the distance from the front line" in " ".join(text.split())
