@@ -80,5 +80,6 @@ def fold(text: str) -> str:
         text = _INITIAL_RE.sub(_initial, text).translate(_TABLE)
         if not text.isascii():
             text = unicodedata.normalize("NFKD", text)
-            text = "".join(ch for ch in text if not unicodedata.combining(ch))
+            # Compatibility forms can decompose to capitals ("𝙰" -> "A"): lower again.
+            text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     return " ".join(text.split())
