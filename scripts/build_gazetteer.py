@@ -40,9 +40,11 @@ from geo.gazetteer import (  # noqa: E402
 from geo.regions import OBLASTS, oblast  # noqa: E402
 
 #: Well-known names not (or not reliably) carried by the sources: Russian-derived
-#: spellings common in English-language reporting and pre-renaming names (2016
-#: decommunisation, 2019-2024 renamings). Each maps to (oblast ISO, official
+#: spellings common in English-language reporting and pre-renaming names of cities
+#: (2016 decommunisation, 2019-2024 renamings). Each maps to (oblast ISO, official
 #: Ukrainian name in KATOTTG). Facts: the renaming resolutions of the Verkhovna Rada.
+#: The geocoder ranks these like current names, so "Krasnyi Luch" is the city Khrustalnyi,
+#: not the village of that name in Donetsk oblast.
 HISTORIC_NAMES: dict[str, tuple[str, str]] = {
     "Kiev": ("UA-30", "Київ"),
     "Kharkov": ("UA-63", "Харків"),
@@ -89,6 +91,19 @@ HISTORIC_NAMES: dict[str, tuple[str, str]] = {
     "Krasnohrad": ("UA-63", "Берестин"),
     "Krasnograd": ("UA-63", "Берестин"),
     "Novomoskovsk": ("UA-12", "Самар"),
+    "Krasnyi Luch": ("UA-09", "Хрустальний"),
+    "Krasny Luch": ("UA-09", "Хрустальний"),
+    "Sverdlovsk": ("UA-09", "Довжанськ"),
+    "Stakhanov": ("UA-09", "Кадіївка"),
+    "Kirovsk": ("UA-09", "Голубівка"),
+    "Torez": ("UA-14", "Чистякове"),
+    "Kirovske": ("UA-14", "Хрестівка"),
+    "Tsiurupynsk": ("UA-65", "Олешки"),
+    "Tsyurupinsk": ("UA-65", "Олешки"),
+    "Shchors": ("UA-74", "Сновськ"),
+    "Pershotravensk": ("UA-12", "Шахтарське"),
+    "Pervomaiskyi": ("UA-63", "Златопіль"),
+    "Krasnoperekopsk": ("UA-43", "Яни Капу"),
     "Zhdanov": ("UA-14", "Маріуполь"),
 }
 
@@ -351,21 +366,31 @@ def build_names(places, gn, pairs, extra) -> pd.DataFrame:
     for i, (name, name_uk) in enumerate(zip(places["name"], places["name_uk"])):
         for spelling in {name, name_uk} - {""}:
             rows.append((name_key(spelling), i, "katottg"))
-    place_of_geonames = {g: k for g, k in pairs.items()}
-    place_of_geonames.update({g: len(places) - len(extra) + j for j, g in enumerate(extra["index"])})
-    for g, row in gn.iterrows():
-        for spelling in geonames_spellings(row):
-            rows.append((name_key(spelling), place_of_geonames[g], "geonames"))
+    # Curated historic names before GeoNames alternates: when both carry a spelling for a
+    # place, the first origin is kept.
     for spelling, (iso, name_uk) in HISTORIC_NAMES.items():
         hit = places.index[(places["oblast"] == iso) & (places["name_uk"] == name_uk)
                            & places["category"].isin(("K", "M"))]
         if len(hit) != 1:
             raise RuntimeError(f"historic name {spelling}: {len(hit)} matches for {name_uk} {iso}")
         rows.append((name_key(spelling), int(hit[0]), "historic"))
+    place_of_geonames = {g: k for g, k in pairs.items()}
+    place_of_geonames.update({g: len(places) - len(extra) + j for j, g in enumerate(extra["index"])})
+    for g, row in gn.iterrows():
+        for spelling in geonames_spellings(row):
+            rows.append((name_key(spelling), place_of_geonames[g], "geonames"))
     names = pd.DataFrame(rows, columns=["key", "place", "origin"])
     names = names[names["key"] != ""].drop_duplicates(["key", "place"])
     names = names.sort_values(["key", "place"], kind="stable").reset_index(drop=True)
     names["skeleton"] = [skeleton(k) for k in names["key"]]
+    # A GeoNames spelling with the skeleton of the official name is a transliteration of
+    # the current name ("Pidhorodne" for Підгороднє, "Kharkov" for Харків); any other
+    # alternate may be an old name that today's villages carry ("Oleksandrivka", an old
+    # name of Donetsk).
+    official_skeleton = [skeleton(name_key(n)) if n else "" for n in places["name_uk"]]
+    variant = (names["origin"] == "geonames") & (
+        names["skeleton"] == [official_skeleton[p] for p in names["place"]])
+    names.loc[variant, "origin"] = "variant"
     names["skeleton_order"] = np.argsort(names["skeleton"].to_numpy(), kind="stable").astype(np.int32)
     names["place"] = names["place"].astype(np.int32)
     return names

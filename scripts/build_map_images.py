@@ -1,5 +1,8 @@
 """Rebuild docs/map.png and docs/compare.png from the shipped sample (headless Chromium).
 
+The sample goes through the full pipeline first (maps.prepare: offline geocoding, owner
+tagging, regions), as `make demo` does, so every row the gazetteer can place is drawn.
+
 Usage::
 
     python scripts/build_map_images.py          # needs chromium and the asset cache
@@ -22,7 +25,8 @@ import maps  # noqa: E402
 
 
 def main() -> int:
-    gdf = incidents.sample()
+    gdf, summary = maps.prepare(incidents.sample())
+    print("\n".join(summary.lines()))
     docs = ROOT / "docs"
     print(maps.to_png(maps.incident_map(gdf, basemap="offline"), docs / "map.png",
                       width=1200, height=800))

@@ -108,7 +108,7 @@ def test_qualifiers_and_acled_forms():
 
 def test_parse_place():
     assert parse_place("Odesa district") == ("odesa", "raion", [])
-    assert parse_place("Kyiv's outskirts")[0] == "kyiv outskirts"
+    assert parse_place("Kyiv's outskirts") == ("kyiv", "settlement", [])
     assert parse_place("Novoselivka (Kharkiv oblast)") == ("novoselivka", "", ["Kharkiv oblast"])
     assert parse_place("Mukachivska hromada") == ("mukachivska", "hromada", [])
 
@@ -251,3 +251,16 @@ def test_never_drops_rows_nor_crosses_the_stated_oblast(rows):
             assert got == iso
     unresolved = out["geocode_source"] == "unresolved"
     assert out.geometry[unresolved].isna().all() and out.geometry[~unresolved].notna().all()
+
+
+def test_old_names_of_cities_do_not_capture_todays_villages():
+    # Donetsk bore the name Oleksandrivka in the 18th century; today ~100 villages do.
+    # Krasnyi Luch, by contrast, is the city Khrustalnyi's name until 2016 (Luhansk
+    # oblast), and what a report naming it means, though a village in Donetsk oblast
+    # is called so today.
+    out = geo.geocode(frame(["Oleksandrivka", "Olksandrivka", "Krasnyi Luch", "Fedorivka"]))
+    assert out["geocoded_name"].iloc[0] == "Oleksandrivka"
+    assert out["geocode_flag"].iloc[0] == "ambiguous_name_without_oblast"
+    assert out["geocoded_name"].iloc[1] != "Donetsk"
+    assert out["geocoded_oblast"].iloc[2] == "UA-09"
+    assert out["geocoded_name"].iloc[3] == "Fedorivka"

@@ -2,7 +2,7 @@
 2010 table and the official Latin names, typed by hand)."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incidents.textnorm import fold
@@ -38,11 +38,17 @@ def test_scripts_and_apostrophes_meet():
     assert fold("Слов’янськ") == fold("Слов'янськ") == fold("Словʼянськ") == "sloviansk"
 
 
+def test_compatibility_forms_fold_like_plain_ones():
+    assert fold("ℌarkiv") == "harkiv"
+    assert fold("Ｋｙｉｖ＇ｓ") == fold("Kyiv's") == "kyivs"
+
+
 def test_decomposed_input_is_composed_first():
     decomposed = "Кии\u0306в"  # и + combining breve = й
     assert fold(decomposed) == fold("Кийв") == "kyiv"
 
 
+@settings(deadline=None)
 @given(st.text(max_size=40))
 def test_fold_is_idempotent_lowercase_and_collapsed(text):
     once = fold(text)

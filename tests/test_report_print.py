@@ -24,6 +24,9 @@ pytestmark = pytest.mark.browser
 BLANK_STD = 4.0
 #: The first group's chart colour (maps.charts.GROUP_COLORS[0], Okabe-Ito blue) as RGB.
 CHART_BLUE = (0, 114, 178)
+#: Colour of foreign-owned incident circles on the maps (maps.payload.FOREIGN_COLORS); used
+#: nowhere else in the report.
+FOREIGN_RED = (0xD6, 0x27, 0x28)
 
 
 def tool(name: str) -> str:
@@ -70,6 +73,14 @@ def test_no_page_is_blank(pages):
 def test_charts_print_in_colour(pages):
     near_blue = [int((np.abs(p.astype(int) - CHART_BLUE).sum(axis=2) < 40).sum()) for p in pages]
     assert sum(n > 200 for n in near_blue) >= 2  # charts span at least two pages
+
+
+@pytest.mark.skipif(assets.missing(), reason="needs the asset cache (python scripts/fetch_assets.py)")
+def test_both_maps_print_their_incidents(pages):
+    # The map frames sit below the fold, where Chromium may never lay them out on screen:
+    # the maps must draw themselves when printed, not only when shown.
+    red = [int((np.abs(p.astype(int) - FOREIGN_RED).sum(axis=2) < 40).sum()) for p in pages]
+    assert sum(n > 20 for n in red) >= 2, red  # the incident map and the comparison map
 
 
 def test_every_section_is_in_the_pdf_text(printed):

@@ -15,7 +15,9 @@ Resolution of one query, first hit wins:
 5. fuzzy: skeletons one edit or one swap away (symmetric-deletion index), scored with
    rapidfuzz's optimal-string-alignment similarity over the unique unresolved names only,
    accepted at :data:`FUZZY_THRESHOLD` or above (score = the similarity, source
-   ``gazetteer_fuzzy``).
+   ``gazetteer_fuzzy``); without an oblast hint only for cities and large places
+   (:data:`FUZZY_UNHINTED_POPULATION`), since a misspelt village name is as close to
+   other villages' names as to its own.
 
 Among the places a name matches, hints narrow the choice (oblast, then raion and hromada
 when they match any candidate) and the most populous place wins, cities before villages;
@@ -51,6 +53,13 @@ __all__ = ["FUZZY_THRESHOLD", "OfflineGeocoder", "parse_place"]
 FUZZY_THRESHOLD = 80
 #: Weight of log10(population) when choosing among fuzzy matches (points per decade).
 POPULATION_WEIGHT = 2.0
+#: Without an oblast hint, fuzzy matches are accepted only for cities and places this
+#: populous; other rows stay unresolved, flagged ``fuzzy_match_needs_oblast_hint``.
+FUZZY_UNHINTED_POPULATION = 10_000
+#: ... and only when no other candidate's similarity beats theirs by more than this
+#: (the population prior may lift "Kharkvi" to Kharkiv over the village Kharkove, 2.4
+#: points closer, but not a city over a village that is an exact letter swap away).
+UNHINTED_MARGIN = 3.0
 #: Similarity points added when the fuzzy match is on the official name.
 OFFICIAL_BONUS = 1.0
 #: Skeletons shorter than this are not fuzzy-matched: one edit in a 3-letter name is
@@ -64,7 +73,8 @@ _QUALIFIER_WORDS: dict[str, tuple[str, ...]] = {
     "hromada": ("hromada", "territorial community", "terytorialna hromada", "community",
                 "municipality", "otg", "tg"),
     "settlement": ("city", "town", "village", "settlement", "urban type settlement",
-                   "misto", "selo", "selyshche", "smt", "hamlet"),
+                   "misto", "selo", "selyshche", "smt", "hamlet", "outskirts", "suburbs",
+                   "area", "vicinity"),
 }
 _SUFFIX_RE = re.compile(
     r"\s+(" + "|".join(sorted((w for ws in _QUALIFIER_WORDS.values() for w in ws),
@@ -224,13 +234,10 @@ class OfflineGeocoder(Geocoder):
         obl = np.array([hints_of[i][0] for i in rows], dtype=object)[owner]
         keep = self.gaz.is_settlement[places] & ((obl == "") | (self.gaz.oblast[places] == obl))
         owner, places, official = owner[keep], places[keep], official[keep]
-        # Official names first, except that a city named by an alternate beats villages
-        # named so officially (see _filter).
+        # Current names first (see _filter).
         n = len(rows)
-        city = self._is_city[places]
         any_official = np.bincount(owner, official, minlength=n) > 0
-        any_official_city = np.bincount(owner, official & city, minlength=n) > 0
-        keep = ~any_official[owner] | official | (city & ~any_official_city[owner])
+        keep = ~any_official[owner] | official
         owner, places = owner[keep], places[keep]
         if not len(owner):
             return
@@ -248,9 +255,10 @@ class OfflineGeocoder(Geocoder):
         """The candidates the hints allow, and a flag when the stated oblast excluded all.
 
         Keeps settlements (and the unit kind the qualifier names), then the stated oblast,
-        then places whose official name matched over those matched by an alternate or old
-        name (so "Pervomaiske" is the village called that today, not one renamed from it;
-        cities excepted),
+        then places whose current name matched (official, or a transliteration of it)
+        over those matched by an old or other alternate name (so "Pervomaiske" is the
+        village called that today, not one renamed from it, and "Oleksandrivka" is not
+        Donetsk, which bore that name in the 18th century),
         then the stated raion and hromada when any candidate lies in them.
         """
         if not len(cands):
@@ -275,10 +283,7 @@ class OfflineGeocoder(Geocoder):
                 return cands[:0], "name_found_outside_stated_oblast"
             cands, official = cands[inside], official[inside]
         if official.any() and not official.all():
-            # A city known by another spelling still beats villages so named officially
-            # ("Pidhorodne", the city Підгороднє, not the village Підгородне).
-            city = self._is_city[cands]
-            cands = cands[official | (city & ~(official & city).any())]
+            cands = cands[official]
         if len(cands) > 1:
             cands = np.unique(cands)
         for stem, ids in ((raion_stem, self._unit_ids[0]), (hromada_stem, self._unit_ids[1])):
@@ -315,6 +320,12 @@ class OfflineGeocoder(Geocoder):
     @cached_property
     def _names(self) -> np.ndarray:
         return self.gaz.places["name"].to_numpy(dtype=object)
+
+    @cached_property
+    def _notable(self) -> np.ndarray:
+        """Places a misspelt name may be matched to without an oblast hint: cities
+        (K, M) and places of :data:`FUZZY_UNHINTED_POPULATION`+ people."""
+        return self._is_city | (self.gaz.population >= FUZZY_UNHINTED_POPULATION)
 
     @cached_property
     def _is_city(self) -> np.ndarray:
@@ -364,8 +375,10 @@ class OfflineGeocoder(Geocoder):
             hits = set(index.get(q, ()))
             for k in range(len(q)):
                 hits.update(index.get(q[:k] + q[k + 1:], ()))
-            # place -> best similarity (+ OFFICIAL_BONUS when it is the official name)
+            # place -> best similarity (+ OFFICIAL_BONUS when it is the official name), and
+            # whether an official name of the place matched at all
             best_sim: dict[int, float] = {}
+            official_of: dict[int, bool] = {}
             for h in hits:
                 sim = OSA.normalized_similarity(q, choices[h]) * 100
                 if sim < self.fuzzy_threshold:
@@ -374,23 +387,31 @@ class OfflineGeocoder(Geocoder):
                     bonus = sim + OFFICIAL_BONUS * official
                     if bonus > best_sim.get(p, 0.0):
                         best_sim[p] = bonus
+                    official_of[p] = official_of.get(p, False) or official
             if not best_sim:
                 continue
             if len(best_sim) == 1 and not any(hints_of[i]) and not qualifiers[i]:
                 # One candidate, nothing to filter by: skip the array work.
                 (best, sim), = best_sim.items()
-                if self.gaz.is_settlement[best]:
+                if self.gaz.is_settlement[best] and self._notable[best] and official_of[best]:
                     chosen[i], tier[i], score[i], n_cands[i] = best, "fuzzy", min(99, round(sim)), 1
                     continue
-            # Official names and alternates compete on similarity here, so the filter
-            # sees every candidate as official.
+            # As in the exact tier, current names win over old names: Donetsk was once
+            # Oleksandrivka, and "Olksandrivka" means one of today's Oleksandrivkas.
             cands = np.fromiter(best_sim, dtype=np.int64, count=len(best_sim))
-            kept, flag = self._filter(cands, np.ones(len(cands), bool), hints_of[i], qualifiers[i])
+            official = np.array([official_of[p] for p in best_sim], dtype=bool)
+            kept, flag = self._filter(cands, official, hints_of[i], qualifiers[i])
             if not len(kept):
                 flags[i] = flags[i] or flag
                 continue
             bonus = np.array([best_sim[p] for p in kept.tolist()])
             best = self._best(kept, qualifiers[i], bonus)
+            if not hints_of[i][0] and (not self._notable[best]
+                                       or best_sim[best] < bonus.max() - UNHINTED_MARGIN):
+                # Thousands of villages lie one letter from another village's name; without
+                # the oblast a fuzzy match to one of them would be a guess.
+                flags[i] = "fuzzy_match_needs_oblast_hint"
+                continue
             chosen[i], tier[i] = best, "fuzzy"
             score[i] = min(99, int(round(best_sim[best])))
             n_cands[i] = int((bonus >= best_sim[best]).sum())

@@ -76,7 +76,10 @@ class GeopyGeocoder(Geocoder):
             except GeopyError as exc:
                 raise GeocoderConfigError(f"unknown geocoder {service!r}: {exc}") from exc
             self.name = service.lower()
-            self.service = cls(user_agent=user_agent, timeout=timeout, **service_options)
+            try:
+                self.service = cls(user_agent=user_agent, timeout=timeout, **service_options)
+            except (GeopyError, TypeError) as exc:  # e.g. a service that needs api_key=
+                raise GeocoderConfigError(f"cannot set up geocoder {service!r}: {exc}") from exc
         elif callable(getattr(service, "geocode", None)):
             self.name = type(service).__name__.lower()
             self.service = service

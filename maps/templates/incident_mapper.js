@@ -283,14 +283,57 @@
     L.DomEvent.disableScrollPropagation(node);
   };
 
+  /* Fit views now if the maps have a size, and again whenever their size changes, until
+   * the user touches one of them. An embedded map (srcdoc iframe on a heavy page) often
+   * runs this while its frame is still 0x0 or 300x150: a fit then shows the whole world
+   * (or too much), and Leaflet never fits again by itself. */
+  function fitWhenSized(maps, fit) {
+    var touched = false, observer = null;
+    function sized() {
+      return maps.every(function (m) {
+        var box = m.getContainer();
+        return box.clientWidth > 0 && box.clientHeight > 0;
+      });
+    }
+    function resized() {
+      if (!sized()) { return; }
+      maps.forEach(function (m) { m.invalidateSize({ pan: false }); });
+      if (!touched) { fit(); }
+    }
+    if (sized()) { fit(); }
+    // Printing lays out frames that were never shown (a report's maps below the fold).
+    window.addEventListener("beforeprint", resized);
+    if (typeof ResizeObserver === "undefined") { return; }
+    observer = new ResizeObserver(function () { if (!touched) { resized(); } });
+    function touch() { touched = true; observer.disconnect(); }
+    maps.forEach(function (m) {
+      var box = m.getContainer();
+      observer.observe(box);
+      // Any pointer, wheel or key input counts as the user taking over the view; capture
+      // phase, because controls stop these events from bubbling to the map.
+      ["pointerdown", "wheel", "keydown"].forEach(function (type) {
+        box.addEventListener(type, touch, { capture: true, passive: true });
+      });
+    });
+  }
+
+  /* fitBounds that waits for the map's real size (see fitWhenSized). */
+  IM.fitBounds = function (map, bounds) {
+    fitWhenSized([map], function () {
+      map.fitBounds(bounds, { animate: false });
+    });
+  };
+
   /* Side-by-side maps: same zoom, each centred on its own group, panned together. */
   IM.syncPair = function (m1, b1, m2, b2) {
-    var z = Math.min(m1.getBoundsZoom(b1, false, [20, 20]), m2.getBoundsZoom(b2, false, [20, 20]));
-    m1.setView(b1.getCenter(), z, { animate: false });
-    m2.setView(b2.getCenter(), z, { animate: false });
     var c1 = b1.getCenter(), c2 = b2.getCenter();
     var dLat = c2.lat - c1.lat, dLng = c2.lng - c1.lng;
     m1.sync(m2, { offsetFn: function (c) { return L.latLng(c.lat + dLat, c.lng + dLng); } });
     m2.sync(m1, { offsetFn: function (c) { return L.latLng(c.lat - dLat, c.lng - dLng); } });
+    fitWhenSized([m1, m2], function () {
+      var z = Math.min(m1.getBoundsZoom(b1, false, [20, 20]), m2.getBoundsZoom(b2, false, [20, 20]));
+      m1.setView(c1, z, { animate: false });
+      m2.setView(c2, z, { animate: false });
+    });
   };
 })();

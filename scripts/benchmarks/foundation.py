@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 import incidents
-from benchmarks.timing import Row, median_time
+from .timing import Row, median_time
 
 #: Rows in the synthetic file (bench.py --scale multiplies it).
 SIZE = 1_000_000

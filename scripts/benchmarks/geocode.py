@@ -32,7 +32,7 @@ import pandas as pd
 
 import geo
 from geo.gazetteer import load_gazetteer
-from benchmarks.timing import Row, median_time
+from .timing import Row, median_time
 
 #: Rows of the mixed benchmark and of the fuzzy-only one (scripts/bench.py --scale
 #: multiplies them).

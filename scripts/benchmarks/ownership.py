@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 
 import incidents
-from benchmarks.timing import Row, median_time
+from .timing import Row, median_time
 from incidents.ownership import OwnershipRegistry, RegistryEntry, Site
 from incidents.ownership.matching import alias_key
 

@@ -19,11 +19,11 @@ import numpy as np
 import shapely
 
 import geo
-from scripts.benchmarks.timing import Row, median_time
+from .timing import Row, median_time
 
 SIZE = 1_000_000
 REPEAT = 7
-COMMAND = ".venv/bin/python -m scripts.benchmarks.regions"
+COMMAND = "python scripts/bench.py --only regions"
 
 
 def synthetic_points(n: int, seed: int = 0) -> gpd.GeoDataFrame:
