@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from incidents.sources.base import Importer, access_date, lower_columns
+from incidents.sources.base import Importer, access_date
 
 #: ACLED geo_precision: 1 the named town itself, 2 near a town / part of a district,
 #: 3 only the wider region (ACLED codebook).
@@ -31,25 +31,12 @@ class AcledImporter(Importer):
     # ACLED's site exports ISO dates; older Excel exports and the API's CSV have used the others.
     date_formats = ("%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d-%B-%Y")
 
-    def to_records(self, raw: pd.DataFrame) -> pd.DataFrame:
-        raw = lower_columns(raw).rename(columns={"tags": "acled_tags"})
-        text = lambda c: raw[c].fillna("").astype(str).str.strip() if c in raw else pd.Series("", index=raw.index)  # noqa: E731
-        records = pd.DataFrame({
-            "id": text("event_id_cnty"),
-            "date": self.parse_dates(raw["event_date"]),
-            "date_precision": text("time_precision").map(TIME_PRECISION),
-            "place": text("location"),
-            "latitude": text("latitude"),
-            "longitude": text("longitude"),
-            "location_precision": text("geo_precision").map(GEO_PRECISION),
-            "killed": text("fatalities"),
-            "source_text": text("source"),
-            "notes": text("notes"),
-        })
-        used = {"event_id_cnty", "event_date", "time_precision", "location", "latitude",
-                "longitude", "geo_precision", "fatalities", "source", "notes"}
-        extras = raw[[c for c in raw.columns if c not in used]]
-        return pd.concat([records, extras], axis=1)
+    columns = {"id": "event_id_cnty", "place": "location", "latitude": "latitude",
+               "longitude": "longitude", "killed": "fatalities", "source_text": "source", "notes": "notes"}
+    dates = {"date": "event_date"}
+    codes = {"date_precision": ("time_precision", TIME_PRECISION),
+             "location_precision": ("geo_precision", GEO_PRECISION)}
+    renamed = {"tags": "acled_tags"}
 
     def attrs(self, records: pd.DataFrame, path: Path) -> dict:
         return {"dataset": self.name, "attribution": attribution(records, access_date(path))}

@@ -20,9 +20,38 @@ class Importer:
     name: str = ""
     signature: frozenset[str] = frozenset()
     date_formats: tuple[str, ...] = ()
+    #: Our column -> the export's column, copied as text.
+    columns: dict[str, str] = {}
+    #: Our date columns -> the export's, parsed with ``date_formats``.
+    dates: dict[str, str] = {}
+    #: Our column -> (the export's column, code -> our value), e.g. precision codes.
+    codes: dict[str, tuple[str, dict[str, str]]] = {}
+    #: The export's columns kept under another name (so they cannot clash with ours).
+    renamed: dict[str, str] = {}
 
-    def to_records(self, raw: pd.DataFrame) -> pd.DataFrame:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def to_records(self, raw: pd.DataFrame) -> pd.DataFrame:
+        """Map the export to incident columns; every column not mapped is kept as is."""
+        raw = lower_columns(raw)
+        records = pd.DataFrame({ours: self.text(raw, theirs) for ours, theirs in self.columns.items()})
+        for ours, theirs in self.dates.items():
+            records[ours] = self.parse_dates(raw[theirs])
+        for ours, (theirs, table) in self.codes.items():
+            records[ours] = self.text(raw, theirs).map(table)
+        records = self.finish(raw, records)
+        used = {*self.columns.values(), *self.dates.values(), *(c for c, _ in self.codes.values())}
+        extras = raw[[c for c in raw.columns if c not in used]].rename(columns=self.renamed)
+        return pd.concat([records, extras], axis=1)
+
+    def finish(self, raw: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+        """Hook for mappings a column table cannot say (combined or prefixed values)."""
+        return records
+
+    @staticmethod
+    def text(raw: pd.DataFrame, column: str) -> pd.Series:
+        """A column as stripped text ('' where missing or absent)."""
+        if column not in raw:
+            return pd.Series("", index=raw.index)
+        return raw[column].fillna("").astype(str).str.strip()
 
     def attrs(self, records: pd.DataFrame, path: Path) -> dict:
         """Facts for ``frame.attrs`` (dataset name and attribution)."""

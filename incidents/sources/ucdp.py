@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from incidents.sources.base import Importer, access_date, lower_columns
+from incidents.sources.base import Importer, access_date
 
 #: UCDP where_prec: 1 exact place, 2 within 25 km of a named place, 3 second-order
 #: administrative division, 4 first-order division, 5 a line or larger area, 6 the
@@ -29,30 +29,18 @@ class UcdpImporter(Importer):
     signature = frozenset({"date_start", "date_end", "where_prec", "best"})
     date_formats = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y", "%m/%d/%Y %H:%M")
 
-    def to_records(self, raw: pd.DataFrame) -> pd.DataFrame:
-        raw = lower_columns(raw)
-        text = lambda c: raw[c].fillna("").astype(str).str.strip() if c in raw else pd.Series("", index=raw.index)  # noqa: E731
-        source = text("source_office").str.cat(text("source_headline"), sep=": ").str.strip(": ")
-        records = pd.DataFrame({
-            "id": "ucdp-" + text("id"),
-            "date": self.parse_dates(raw["date_start"]),
-            "date_end": self.parse_dates(raw["date_end"]),
-            "date_precision": text("date_prec").map(DATE_PRECISION),
-            "place": text("where_coordinates"),
-            "latitude": text("latitude"),
-            "longitude": text("longitude"),
-            "location_precision": text("where_prec").map(WHERE_PRECISION),
-            "killed": text("best"),
-            "killed_low": text("low"),
-            "killed_high": text("high"),
-            "source_text": source,
-            "notes": text("where_description"),
-        })
-        used = {"id", "date_start", "date_end", "date_prec", "where_coordinates", "latitude",
-                "longitude", "where_prec", "best", "low", "high", "where_description"}
-        # UCDP's adm_1/adm_2 names are hints for geo.geocode under the ACLED-style names it reads.
-        extras = raw[[c for c in raw.columns if c not in used]].rename(columns={"adm_1": "admin1", "adm_2": "admin2"})
-        return pd.concat([records, extras], axis=1)
+    columns = {"id": "id", "place": "where_coordinates", "latitude": "latitude", "longitude": "longitude",
+               "killed": "best", "killed_low": "low", "killed_high": "high", "notes": "where_description"}
+    dates = {"date": "date_start", "date_end": "date_end"}
+    codes = {"date_precision": ("date_prec", DATE_PRECISION), "location_precision": ("where_prec", WHERE_PRECISION)}
+    # UCDP's adm_1/adm_2 names are hints for geo.geocode under the ACLED-style names it reads.
+    renamed = {"adm_1": "admin1", "adm_2": "admin2"}
+
+    def finish(self, raw: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+        records["id"] = "ucdp-" + records["id"]  # UCDP ids are bare numbers; keep them apart from others
+        office, headline = self.text(raw, "source_office"), self.text(raw, "source_headline")
+        records["source_text"] = office.str.cat(headline, sep=": ").str.strip(": ")
+        return records
 
     def attrs(self, records: pd.DataFrame, path: Path) -> dict:
         return {"dataset": self.name, "attribution": f"{CITATION}; accessed {access_date(path):%Y-%m-%d}"}
