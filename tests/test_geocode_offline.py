@@ -4,7 +4,6 @@ Expected coordinates are well-known city centres (rounded), expected oblasts com
 the official hierarchy; none is taken from the geocoder's own output.
 """
 
-import time
 
 import geopandas as gpd
 import numpy as np
@@ -194,13 +193,10 @@ def test_coarsen_snaps_to_what_may_be_published():
         geo.coarsen(gdf, "street")
 
 
-def test_gazetteer_loads_fast_once_and_covers_ukraine():
+def test_gazetteer_loads_once_and_covers_ukraine():
+    # Load time is a benchmark row (scripts/bench.py --only gazetteer), not a timed test.
     geo.load_gazetteer.cache_clear()
-    start = time.perf_counter()
     gaz = geo.load_gazetteer()
-    elapsed = time.perf_counter() - start
-    print(f"\ngazetteer load: {elapsed * 1000:.0f} ms ({len(gaz):,} places)")
-    assert elapsed < 1.0  # ~50 ms on an idle machine; loose for a busy CI box
     assert geo.load_gazetteer() is gaz
     places = gaz.places
     settlements = places[places["category"].isin(["K", "M", "T", "X", "C"])]
