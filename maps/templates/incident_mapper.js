@@ -288,7 +288,7 @@
    * runs this while its frame is still 0x0 or 300x150: a fit then shows the whole world
    * (or too much), and Leaflet never fits again by itself. */
   function fitWhenSized(maps, fit) {
-    var touched = false, observer = null;
+    var touched = false;
     function sized() {
       return maps.every(function (m) {
         var box = m.getContainer();
@@ -297,22 +297,23 @@
     }
     function resized() {
       if (!sized()) { return; }
-      maps.forEach(function (m) { m.invalidateSize({ pan: false }); });
+      maps.forEach(function (m) { m.invalidateSize(); });  // keeps each centre
       if (!touched) { fit(); }
     }
     if (sized()) { fit(); }
-    // Printing lays out frames that were never shown (a report's maps below the fold).
+    // Printing lays out frames Chromium never laid out on screen (a report's maps below
+    // the fold get no ResizeObserver call before the page is printed).
     window.addEventListener("beforeprint", resized);
     if (typeof ResizeObserver === "undefined") { return; }
-    observer = new ResizeObserver(function () { if (!touched) { resized(); } });
-    function touch() { touched = true; observer.disconnect(); }
+    var observer = new ResizeObserver(resized);
     maps.forEach(function (m) {
       var box = m.getContainer();
       observer.observe(box);
-      // Any pointer, wheel or key input counts as the user taking over the view; capture
-      // phase, because controls stop these events from bubbling to the map.
+      // Any pointer, wheel or key input means the user takes over the view (capture
+      // phase: controls stop these events from bubbling up to the map).
       ["pointerdown", "wheel", "keydown"].forEach(function (type) {
-        box.addEventListener(type, touch, { capture: true, passive: true });
+        box.addEventListener(type, function () { touched = true; observer.disconnect(); },
+                             { capture: true, passive: true });
       });
     });
   }
@@ -332,8 +333,10 @@
     m2.sync(m1, { offsetFn: function (c) { return L.latLng(c.lat - dLat, c.lng - dLng); } });
     fitWhenSized([m1, m2], function () {
       var z = Math.min(m1.getBoundsZoom(b1, false, [20, 20]), m2.getBoundsZoom(b2, false, [20, 20]));
-      m1.setView(c1, z, { animate: false });
-      m2.setView(c2, z, { animate: false });
+      // reset, as Leaflet.Sync does itself: a panning setView goes through Sync's panBy,
+      // which moves the other map a second time.
+      m1.setView(c1, z, { animate: false, reset: true });
+      m2.setView(c2, z, { animate: false, reset: true });
     });
   };
 })();
