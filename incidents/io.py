@@ -196,7 +196,10 @@ def iso_dates(values: pd.Series) -> pd.Series:
     return pd.Series(text, index=values.index, dtype=object).where(values.notna(), None)
 
 
-def _write_atomically(path: Path, write) -> None:
+def write_atomically(path: str | os.PathLike, write) -> None:
+    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it over
+    ``path``: readers see the old file or the new one, never half of one."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
     os.close(fd)
@@ -248,7 +251,7 @@ def save(gdf: gpd.GeoDataFrame, path: str | os.PathLike) -> None:
         gdf.to_parquet(tmp)
 
     writers = {"csv": write_csv, "geojson": write_geojson, "gpkg": write_gpkg, "parquet": write_parquet}
-    _write_atomically(path, writers[kind])
+    write_atomically(path, writers[kind])
 
 
 def _jsonable(record: dict) -> dict:
@@ -266,4 +269,4 @@ def _jsonable(record: dict) -> dict:
 
 def save_rejections(rejected: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write a rejection table (row, field, value, reason) as CSV, atomically."""
-    _write_atomically(Path(path), lambda tmp: rejected.to_csv(tmp, index=False))
+    write_atomically(Path(path), lambda tmp: rejected.to_csv(tmp, index=False))

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from incidents.countries import ISO_ALPHA2
 from incidents.errors import IncidentDataError, Problem
 from incidents.schema import (
     CASUALTY_COLUMNS,
@@ -288,8 +289,11 @@ class _Parser:
     def codes(self) -> None:
         country = self.distinct("owner_country")
         code = country.text.str.upper()
-        self.found.add_distinct(country, (code != "") & ~code.str.fullmatch(r"[A-Z]{2}(\s*\|\s*[A-Z]{2})*"),
-                                "owner_country", "is not an ISO 3166-1 alpha-2 code (e.g. US)")
+        # Several owners are joined like a list ("AL | AR"); every part must be a code.
+        parts = code.str.split(r"\s*\|\s*", regex=True)
+        valid = parts.map(lambda codes: all(c in ISO_ALPHA2 for c in codes))
+        self.found.add_distinct(country, (code != "") & ~valid.astype(bool), "owner_country",
+                                "is not an ISO 3166-1 alpha-2 country code (e.g. US; EU and UK are not codes)")
         self.out["owner_country"] = country.rows(code.where(code != "", None).astype(object))
         oblast = self.distinct("oblast")
         looks_like_code = oblast.text.str.upper().str.fullmatch(r"UA-?\d\d")

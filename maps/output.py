@@ -11,11 +11,11 @@ Example:
 from __future__ import annotations
 
 import html as html_lib
-import os
 import re
 import tempfile
 from pathlib import Path
 
+from incidents.io import write_atomically
 from maps import assets
 from maps.browser import TRANSPARENT_PNG, browser_page
 
@@ -58,20 +58,6 @@ def inline_assets(page: str) -> str:
     return page
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory and os.replace (atomic on POSIX)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save(m, path, self_contained: bool = False) -> Path:
     """Write the map as an HTML page, atomically; returns the path.
 
@@ -80,7 +66,7 @@ def save(m, path, self_contained: bool = False) -> Path:
     and the offline basemap needs none.
     """
     path = Path(path)
-    _write_atomic(path, render_html(m, self_contained).encode("utf-8"))
+    write_atomically(path, lambda tmp: tmp.write_bytes(render_html(m, self_contained).encode("utf-8")))
     return path
 
 
@@ -117,7 +103,7 @@ def to_png(m, path, width: int = 1200, height: int = 800, timeout_s: float = 60,
                                    timeout=timeout_s * 1000)
             page.wait_for_timeout(400)  # let the canvas and label tooltips settle
             png = page.screenshot(full_page=False)
-    _write_atomic(path, png)
+    write_atomically(path, lambda tmp: tmp.write_bytes(png))
     return path
 
 

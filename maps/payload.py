@@ -24,9 +24,9 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-import pycountry
 
 from geo.regions import REGION_COLUMNS  # added by geo.assign_regions; not user columns
+from incidents.countries import country_name
 from incidents.schema import COLUMNS
 from maps.safety import safe_url
 
@@ -50,18 +50,6 @@ OUTLINE_LIMIT = 20_000
 
 
 @cache
-def country_name(code: str) -> str | None:
-    """English short name of an ISO 3166-1 alpha-2 code, or None when it is not one.
-
-    pycountry's ISO table; its common name where ISO's is formal ("KR" -> "South Korea").
-
-    >>> country_name("US"), country_name("kr"), country_name("XX")
-    ('United States', 'South Korea', None)
-    """
-    country = pycountry.countries.get(alpha_2=code.upper())
-    return None if country is None else getattr(country, "common_name", country.name)
-
-
 def country_label(code: str) -> str:
     """'US' -> 'United States (US)'; unknown codes are shown as given.
 

@@ -34,7 +34,8 @@ import geo
 from maps import charts
 from maps.builders import compare_map, incident_map
 from maps.datasources import DATA_SOURCES
-from maps.output import _write_atomic, embed
+from incidents.io import write_atomically
+from maps.output import embed
 from maps.payload import country_label
 from maps.safety import escape, safe_url
 
@@ -69,7 +70,7 @@ def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=F
     """
     html = render(gdf, regions=regions, scheme=scheme, self_contained=self_contained, title=title)
     path = Path(path)
-    _write_atomic(path, html.encode("utf-8"))
+    write_atomically(path, lambda tmp: tmp.write_bytes(html.encode("utf-8")))
     return path
 
 

@@ -136,3 +136,13 @@ def test_wkt_geometry_column(tmp_path):
     path = write(tmp_path, "a,2025-08-21,Mukachevo,POINT (22.718 48.44)", header="id,date,place,wkt")
     frame = incidents.load(path)
     assert frame.geometry[0].x == pytest.approx(22.718) and frame.loc[0, "latitude"] == pytest.approx(48.44)
+
+
+@pytest.mark.parametrize("value, ok", [("US", True), ("al | ar", True), ("UK", False), ("EU", False), ("USA", False), ("US | XX", False)])
+def test_owner_country_must_be_iso_alpha2(tmp_path, value, ok):
+    path = write(tmp_path, f"a,2025-08-21,{value}", header="id,date,owner_country")
+    frame, rejected = rejection(path)
+    assert (len(frame) == 1) == ok
+    if not ok:
+        assert rejected.to_dict("records") == [{"row": 2, "field": "owner_country", "value": value,
+                                                "reason": "is not an ISO 3166-1 alpha-2 country code (e.g. US; EU and UK are not codes)"}]

@@ -10,7 +10,7 @@ import pytest
 
 from incidents.errors import IncidentDataError
 from incidents.ownership import KINDS, OwnershipRegistry
-from incidents.ownership.registry import ISO_ALPHA2
+from incidents.countries import ISO_ALPHA2
 
 FIXTURES = "tests/fixtures"
 HEADER = "company,aliases,owner_country,hq_country,parent_company,sector,kind,sites,source_url,notes\n"

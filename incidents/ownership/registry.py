@@ -36,8 +36,8 @@ from os import PathLike
 from typing import Iterable
 
 import pandas as pd
-import pycountry
 
+from incidents.countries import ISO_ALPHA2
 from incidents.errors import IncidentDataError, Problem
 from incidents.ownership.matching import AliasMatcher, alias_key
 from incidents.schema import LIST_SEPARATOR
@@ -49,8 +49,6 @@ REGISTRY_COLUMNS = (
 )
 REQUIRED_COLUMNS = ("company", "owner_country", "source_url")
 SHIPPED_FILE = "foreign_owners.csv"
-#: Every officially assigned ISO 3166-1 alpha-2 code (pycountry carries the ISO tables).
-ISO_ALPHA2 = frozenset(c.alpha_2 for c in pycountry.countries)
 #: A generous box around Ukraine; a site outside it is a typo, not a Ukrainian site.
 _SITE_LAT = (43.0, 53.5)
 _SITE_LON = (21.0, 41.5)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-import pycountry
+
+from incidents.countries import country_name
 
 from incidents.schema import LIST_SEPARATOR
 
@@ -60,10 +61,6 @@ def _table(frame: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
     table = rows.groupby(name, sort=False).agg(sums).astype("Int64")
     table = table.sort_values("incidents", ascending=False, kind="stable")
     if name == "owner_country":
-        table.insert(0, "country_name", [_country_name(code) for code in table.index])
+        table.insert(0, "country_name", [country_name(code) for code in table.index])
     return table
 
-
-def _country_name(code: str) -> str | None:
-    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
-    return None if country is None else country.name
