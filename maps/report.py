@@ -31,7 +31,6 @@ import pandas as pd
 from markupsafe import Markup
 
 import geo
-from maps import charts
 from maps.builders import compare_map, incident_map
 from maps.datasources import DATA_SOURCES
 from incidents.io import write_atomically
@@ -235,6 +234,8 @@ def _caveats(n_a: int, n_b: int, groups) -> list[str]:
 
 def _charts(labelled, timeline, depth, groups) -> list[dict]:
     """The five charts: (title, svg markup or None when there is nothing to draw, caption)."""
+    from maps import charts  # matplotlib takes a quarter second to import: only reports need it
+
     a, b = groups
 
     def mix(column, title, caption, name, frame=labelled):
