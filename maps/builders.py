@@ -8,7 +8,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 
 import folium
 import geopandas
@@ -26,6 +25,7 @@ from maps.layers import (
     IncidentSearch, IncidentTimeline, Panel, PinnedFullscreen, PolygonLayer, RawHTML, SyncedPair,
 )
 from maps.safety import escape
+from maps.tables import table_html
 
 BASEMAPS = ("openstreetmap", "cartodb", "offline")
 #: Decimals kept in drawn boundary coordinates (1e-4 degrees is about 10 m).
@@ -278,18 +278,6 @@ def headline(gdf, a: str, b: str) -> str:
     return "; ".join(parts) + "."
 
 
-def _table_html(table: pd.DataFrame) -> str:
-    def cell(value):
-        if isinstance(value, float):
-            return "" if math.isnan(value) else f"{value:.4g}"
-        return "" if value is None or value is pd.NA else str(value)
-
-    head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{escape(cell(v))}</td>" for v in row) + "</tr>"
-                   for row in table.itertuples(index=False))
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-
-
 def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
                 color_by: str = "foreign_owned", size_by: str | None = "casualties",
                 basemap: str = "openstreetmap") -> CompareMap:
@@ -323,7 +311,7 @@ def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
         maps_and_bounds.append((m, bounds))
     table = geo.compare(gdf, a, b, scheme=scheme)
     panel = (f'<div class="im-compare-panel" id="im-compare-panel">'
-             f'<p class="im-headline">{escape(headline(gdf, a, b))}</p>{_table_html(table)}</div>')
+             f'<p class="im-headline">{escape(headline(gdf, a, b))}</p>{table_html(table, (a, b))}</div>')
     figure.html.add_child(RawHTML(panel), name="im_compare_panel")
     (m1, b1), (m2, b2) = maps_and_bounds
     pair = CompareMap(m1, b1, m2, b2)

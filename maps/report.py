@@ -37,6 +37,7 @@ from incidents.io import write_atomically
 from maps.output import embed
 from maps.payload import country_label
 from maps.safety import escape, safe_url
+from maps.tables import day, display_table
 
 TEMPLATE = "report.html.j2"
 #: Groups smaller than this get a small-sample warning next to their tests.
@@ -98,7 +99,7 @@ def render(gdf, regions=("west", "east"), scheme="macro", self_contained=False, 
         "date_range": _date_range(gdf),
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "key_figures": _key_figures(gdf, in_a, in_b, depth, (a, b)),
-        "table": _table(table, (a, b)),
+        "table": display_table(table, (a, b)),
         "caveats": _caveats(int(in_a.sum()), int(in_b.sum()), (a, b)),
         "charts": _charts(labelled, timeline, depth[in_a | in_b], (a, b)),
         "incident_map": Markup(embed(incident_map(gdf, basemap=basemap), height="560px",
@@ -144,14 +145,10 @@ def _scheme_name(scheme) -> str:
     return geo.scheme(scheme).name
 
 
-def _day(value) -> str:
-    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
-
-
 def _date_range(gdf) -> str:
     ends = pd.concat([gdf["date"], gdf["date_end"]]) if "date_end" in gdf else gdf["date"]
     first, last = gdf["date"].min(), ends.max()
-    return "no dates" if pd.isna(first) else f"{_day(first)} to {_day(last)}"
+    return "no dates" if pd.isna(first) else f"{day(first)} to {day(last)}"
 
 
 def _share(values: pd.Series) -> tuple[str, int]:
@@ -175,48 +172,6 @@ def _key_figures(gdf, in_a, in_b, depth, groups) -> list[dict]:
             "with_depth": int(d.size),
         })
     return figures
-
-
-def _format_cell(value) -> str:
-    if value is None or value is pd.NA:
-        return ""
-    if isinstance(value, (float, np.floating)):
-        if math.isnan(value):
-            return ""
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:.3g}"
-    if isinstance(value, pd.Timestamp):
-        return _day(value)
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_format_cell(v) for v in value)
-    return str(value)
-
-
-def _format_p(value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def _format_share(value, difference: bool) -> str:
-    if not isinstance(value, (int, float, np.number)) or pd.isna(value):
-        return _format_cell(value)
-    return f"{100 * value:+.0f} pp" if difference else f"{100 * value:.0f}%"
-
-
-def _table(table: pd.DataFrame, groups) -> dict:
-    """The geo.compare table as header + rows of display strings: p-values with 3 decimals,
-    shares (metrics named "share ...") as percentages and their difference in points."""
-    frame = table.reset_index() if not isinstance(table.index, pd.RangeIndex) else table
-    columns = [str(c) for c in frame.columns]
-    p_columns = {"p_value"} & set(columns)
-    rows = []
-    for record in frame.itertuples(index=False):
-        share = str(record[0]).startswith("share")
-        rows.append([_format_p(v) if c in p_columns
-                     else _format_share(v, c == "difference") if share and (c in groups or c == "difference")
-                     else _format_cell(v) for c, v in zip(columns, record)])
-    return {"columns": [c.replace("_", " ") for c in columns], "rows": rows,
-            "numeric": [c in p_columns for c in columns]}
 
 
 def _caveats(n_a: int, n_b: int, groups) -> list[str]:
@@ -301,7 +256,7 @@ def _foreign_sites(gdf) -> list[dict]:
     for _, row in sites.iterrows():
         country = row.get("owner_country")
         rows.append({
-            "date": _day(row["date"]), "place": row.get("place"), "oblast": row.get("oblast_name"),
+            "date": day(row["date"]), "place": row.get("place"), "oblast": row.get("oblast_name"),
             "group": row.get("macro_region"), "target": row.get("target"),
             "owner": row.get("owner_company"),
             "country": country_label(country) if isinstance(country, str) and country else None,

@@ -237,3 +237,14 @@ print(payload.country_label("ZZ"))
     lines = done.stdout.splitlines()
     assert lines[0] == "['', 'South Korea (KR)', 'United States (US)']"
     assert lines[1] == "ZZ"  # not an ISO code: shown as given
+
+
+def test_compare_panel_shows_shares_as_percentages():
+    gdf = geopandas.GeoDataFrame(
+        {"id": ["synthetic-w1", "synthetic-w2", "synthetic-e1"], "oblast": ["UA-46", "UA-46", "UA-63"],
+         "foreign_owned": pd.array([True, False, True], dtype="boolean")},
+        geometry=[shapely.Point(24.03, 49.84), shapely.Point(24.0, 49.8), shapely.Point(36.23, 49.99)], crs=4326)
+    html = render_html(maps.compare_map(gdf, "west", "east"))
+    panel = html[html.index('id="im-compare-panel"'):]
+    row = re.search(r"share on foreign-owned sites</td>(.*?)</tr>", panel).group(1)
+    assert re.findall(r"<td>(.*?)</td>", row)[:3] == ["50%", "100%", "-50 pp"]

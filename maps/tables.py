@@ -1,0 +1,74 @@
+"""Display text for the ``geo.compare`` table, shared by the report and the comparison
+map's panel: p-values to 3 decimals, shares as percentages, differences of shares in
+percentage points, dates as days.
+
+Example:
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"metric": ["share on foreign-owned sites"], "west": [0.2143],
+    ...                   "east": [0.2857], "difference": [-0.0714], "p_value": [1.0]})
+    >>> display_table(t, ("west", "east"))["rows"]
+    [['share on foreign-owned sites', '21%', '29%', '-7 pp', '1.000']]
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from maps.safety import escape
+
+
+def day(value) -> str:
+    """``YYYY-MM-DD`` of a timestamp ('' when missing)."""
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def format_cell(value) -> str:
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return ""
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:.3g}"
+    if isinstance(value, pd.Timestamp):
+        return day(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(format_cell(v) for v in value)
+    return str(value)
+
+
+def format_p(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def format_share(value, difference: bool) -> str:
+    if not isinstance(value, (int, float, np.number)) or pd.isna(value):
+        return format_cell(value)
+    return f"{100 * value:+.0f} pp" if difference else f"{100 * value:.0f}%"
+
+
+def display_table(table: pd.DataFrame, groups) -> dict:
+    """The table as ``columns`` + ``rows`` of display strings (+ which columns are numeric)."""
+    frame = table.reset_index() if not isinstance(table.index, pd.RangeIndex) else table
+    columns = [str(c) for c in frame.columns]
+    p_columns = {"p_value"} & set(columns)
+    rows = []
+    for record in frame.itertuples(index=False):
+        share = str(record[0]).startswith("share")
+        rows.append([format_p(v) if c in p_columns
+                     else format_share(v, c == "difference") if share and (c in groups or c == "difference")
+                     else format_cell(v) for c, v in zip(columns, record)])
+    return {"columns": [c.replace("_", " ") for c in columns], "rows": rows,
+            "numeric": [c in p_columns for c in columns]}
+
+
+def table_html(table: pd.DataFrame, groups) -> str:
+    """The table as an escaped HTML ``<table>``."""
+    shown = display_table(table, groups)
+    head = "".join(f"<th>{escape(c)}</th>" for c in shown["columns"])
+    rows = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>" for row in shown["rows"])
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
