@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import textwrap
+from contextlib import nullcontext
 from pathlib import Path
 
 from rich.console import Console
@@ -113,7 +113,7 @@ def _progress(quiet: bool):
 
 
 def _load(args, err: Console):
-    """Load INPUT (or the sample); print rejected rows; return (frame, rejected_count)."""
+    """Load INPUT (or the sample); any rejected row is printed and stops the command."""
     path = args.input or incidents.sample_path()
     gdf, rejected = incidents.load(path, errors="report")
     if len(rejected):
@@ -122,7 +122,7 @@ def _load(args, err: Console):
         for line in _problem_lines(rejected):
             err.print(line, markup=False, highlight=False)
         raise _BadInput(len(rejected))
-    return gdf, 0
+    return gdf
 
 
 class _BadInput(Exception):
@@ -140,10 +140,13 @@ def _problem_lines(rejected) -> list[str]:
 def _run_pipeline(args, gdf, progress) -> tuple:
     registry = incidents.OwnershipRegistry.from_csv(args.registry) if getattr(args, "registry", None) else None
     task = progress.add_task("preparing", total=3) if progress else None
+    steps_done = []
 
     def step(name: str) -> None:
+        """Called before each pipeline step: name it and count the steps finished."""
         if progress:
-            progress.update(task, description=name, advance=0 if name == "geocode" else 1)
+            progress.update(task, description=name, completed=len(steps_done))
+        steps_done.append(name)
 
     return prepare(gdf, geocoder=args.geocoder, user_agent=args.user_agent, registry=registry,
                    scheme=args.scheme, progress=step)
@@ -208,14 +211,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "sources":
             _sources(out)
             return 0
-        gdf, _ = _load(args, err)
+        gdf = _load(args, err)
         if args.command == "validate":
             if not args.quiet:
                 out.print(f"{len(gdf)} rows, all valid")
             return 0
         summary = Summary(rows_in=len(gdf))
         progress = _progress(args.quiet)
-        with progress or _Nothing():
+        with progress or nullcontext():
             if args.command == "geocode":
                 gdf = geo.geocode(gdf, geocoder=args.geocoder, user_agent=args.user_agent, overwrite=args.overwrite)
                 info = gdf.attrs.get("geocode_summary", {})
@@ -251,16 +254,6 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         parser.error(str(error))  # prints usage and exits 2
         return 2
-
-
-class _Nothing:
-    """Stands in for a progress bar when there is none."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
 
 
 if __name__ == "__main__":  # pragma: no cover
