@@ -94,6 +94,15 @@ def test_name_only_elsewhere_is_not_moved_to_another_oblast():
     assert out.attrs["geocode_summary"]["unresolved_ids"] == ["r0", "r1"]
 
 
+def test_acled_admin1_of_the_surrounding_oblast_finds_the_city_it_encloses():
+    # ACLED/GADM write "Kyiv" (the oblast) as admin1 of events in Kyiv city, and Crimea for Sevastopol.
+    out = geo.geocode(frame(["Kyiv", "Sevastopol", "Vyshneve", "Brovary"], admin1=["Kyiv", "Crimea", "Kyiv", "Kyiv City"]))
+    assert out["geocoded_oblast"].tolist()[:3] == ["UA-30", "UA-40", "UA-32"]
+    # The other way round stays strict: the city does not hold its oblast's towns.
+    assert out["geocode_source"].iloc[3] == "unresolved"
+    assert out["geocode_flag"].iloc[3] == "name_found_outside_stated_oblast"
+
+
 def test_qualifiers_and_acled_forms():
     out = geo.geocode(frame(["Kharkiv oblast", "Zakarpattia", "Kharkiv - Kyivskyi",
                              "village of Hroza (Kharkiv oblast)", "м. Мукачево",

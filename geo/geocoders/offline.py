@@ -53,6 +53,10 @@ __all__ = ["FUZZY_THRESHOLD", "OfflineGeocoder", "parse_place"]
 FUZZY_THRESHOLD = 80
 #: Weight of log10(population) when choosing among fuzzy matches (points per decade).
 POPULATION_WEIGHT = 2.0
+#: A city that is its own first-level unit, inside the oblast around it: ACLED and GADM
+#: write "Kyiv" (the oblast) as admin1 for places in Kyiv city, so a name the stated
+#: oblast does not hold is looked for in the city it encloses before giving up.
+ENCLOSED = {"UA-32": "UA-30", "UA-43": "UA-40"}
 #: Without an oblast hint, fuzzy matches are accepted only for cities and places this
 #: populous; other rows stay unresolved, flagged ``fuzzy_match_needs_oblast_hint``.
 FUZZY_UNHINTED_POPULATION = 10_000
@@ -268,7 +272,7 @@ class OfflineGeocoder(Geocoder):
             # The common case, a unique name, without array work.
             if not self.gaz.is_settlement[cands[0]]:
                 return cands[:0], ""
-            if hints[0] and self.gaz.oblast[cands[0]] != hints[0]:
+            if hints[0] and self.gaz.oblast[cands[0]] not in (hints[0], ENCLOSED.get(hints[0])):
                 return cands[:0], "name_found_outside_stated_oblast"
             return cands, ""
         keep = self.gaz.is_settlement[cands]
@@ -279,6 +283,8 @@ class OfflineGeocoder(Geocoder):
         obl, raion_stem, hromada_stem = hints
         if obl and len(cands):
             inside = self.gaz.oblast[cands] == obl
+            if not inside.any() and obl in ENCLOSED:
+                inside = self.gaz.oblast[cands] == ENCLOSED[obl]
             if not inside.any():
                 return cands[:0], "name_found_outside_stated_oblast"
             cands, official = cands[inside], official[inside]
