@@ -103,6 +103,12 @@ def test_acled_admin1_of_the_surrounding_oblast_finds_the_city_it_encloses():
     assert out["geocode_flag"].iloc[3] == "name_found_outside_stated_oblast"
 
 
+def test_reports_locative_phrases_resolve_to_the_named_place():
+    out = geo.geocode(frame(["near Kupiansk", "on the outskirts of Dnipro", "close to the town of Izium"]))
+    assert out["geocoded_name"].tolist() == ["Kupiansk", "Dnipro", "Izium"]
+    assert out["geocoded_oblast"].tolist() == ["UA-63", "UA-12", "UA-63"]
+
+
 def test_qualifiers_and_acled_forms():
     out = geo.geocode(frame(["Kharkiv oblast", "Zakarpattia", "Kharkiv - Kyivskyi",
                              "village of Hroza (Kharkiv oblast)", "м. Мукачево",

@@ -85,9 +85,10 @@ _SUFFIX_RE = re.compile(
                               key=len, reverse=True)) + r")$")
 _QUALIFIER_OF = {w: kind for kind, ws in _QUALIFIER_WORDS.items() for w in ws}
 _PREFIX_RE = re.compile(
-    r"^(?:the\s+)?(?:outskirts of |near |vicinity of )?(?:the\s+)?"
-    r"(village of|town of|city of|settlement of|urban type settlement|village|town|city|"
-    r"settlement|selo|misto|selyshche|smt|s|m|sm|pgt|g)\s+(?=\S)")
+    r"^(?:the\s+)?(?:(?:on the outskirts of|outskirts of|in the vicinity of|vicinity of|"
+    r"suburbs of|close to|near|outside|around)\s+)?(?:the\s+)?"
+    r"(?:(?:village of|town of|city of|settlement of|urban type settlement|village|town|city|"
+    r"settlement|selo|misto|selyshche|smt|s|m|sm|pgt|g)\s+)?(?=\S)")
 _ACLED_DISTRICT_RE = re.compile(r"\s+[-–—]\s+")
 _PARENS_RE = re.compile(r"\(([^)]*)\)")
 _POSSESSIVE_RE = re.compile(r"(?<=\w)[ʼ'’`]s\b")
@@ -106,6 +107,8 @@ def parse_place(place: str) -> tuple[str, str, list[str]]:
     ('novoselivka', 'settlement', ['Kharkiv oblast'])
     >>> parse_place("Odesa district")
     ('odesa', 'raion', [])
+    >>> parse_place("near Kupiansk"), parse_place("outskirts of Dnipro")
+    (('kupiansk', 'settlement', []), ('dnipro', 'settlement', []))
     """
     # The checks before each regex keep the common case (a bare name) cheap.
     place = _POSSESSIVE_RE.sub("", place) if "s" in place else place
@@ -130,7 +133,7 @@ def parse_place(place: str) -> tuple[str, str, list[str]]:
         qualifier = qualifier or _QUALIFIER_OF[suffix.group(1)]
         key = key[: suffix.start()]
     prefix = _PREFIX_RE.match(key)
-    if prefix is not None:
+    if prefix is not None and prefix.end():  # "near Kupiansk": the place named is the anchor
         qualifier = qualifier or "settlement"
         key = key[prefix.end():]
     return key, qualifier, hints
