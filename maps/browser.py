@@ -52,7 +52,11 @@ def browser_page(width: int = 1200, height: int = 800, browser=None):
         finally:
             page.close()
         return
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # an optional extra: only PNG export and the browser tests need it
+        raise RuntimeError("rendering in Chromium needs Playwright: pip install 'incident-mapper[png]' "
+                           "and a chromium executable (Debian: apt-get install chromium)") from None
 
     with sync_playwright() as p:
         own = launch(p)
