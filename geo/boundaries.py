@@ -163,7 +163,7 @@ def dnipro_right_bank() -> shapely.Geometry:
 def _right_bank() -> shapely.Geometry:
     line = dnipro_line()
     xy = shapely.get_coordinates(line)
-    (x0, y0), (x1, y1) = xy[0], xy[-1]
+    x0, x1 = xy[0][0], xy[-1][0]
     ring = [(x0, 60.0), *map(tuple, xy), (x1, 40.0), (10.0, 40.0), (10.0, 60.0)]
     polygon = shapely.make_valid(shapely.Polygon(ring))
     shapely.prepare(polygon)

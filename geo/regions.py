@@ -39,12 +39,16 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import shapely
 
 from geo.gazetteer import name_key
+
+if TYPE_CHECKING:  # annotations only: importing geopandas here is not needed at run time
+    import geopandas
 
 __all__ = [
     "Oblast",
@@ -307,7 +311,7 @@ class Scheme:
         (``len(codes)`` = 27 for none); the vectorised core."""
         raise NotImplementedError
 
-    def outlines(self, oblasts) -> "gpd.GeoDataFrame":
+    def outlines(self, oblasts) -> "geopandas.GeoDataFrame":
         raise NotImplementedError
 
     def __repr__(self) -> str:

@@ -121,21 +121,14 @@ def _int_or_none(value) -> int | None:
     return None if _missing(value) else int(value)
 
 
-def casualty_text(value, low, high) -> int | str | None:
-    """Figure shown in the popup: 23, '2–5', '3 (2–5)', or None when unknown.
+def casualty_column(rows: pd.DataFrame, name: str) -> list:
+    """Popup figures of one casualty column: 23, '2–5', '3 (2–5)', or None when unknown
+    (the range is shown whenever a low or high figure is given).
 
-    >>> casualty_text(3, 2, 5), casualty_text(None, 2, 5), casualty_text(7, None, None)
-    ('3 (2–5)', '2–5', 7)
+    >>> casualty_column(pd.DataFrame({"injured": [23, None, 7], "injured_low": [15, 2, None],
+    ...                               "injured_high": [23, 5, None]}), "injured")
+    ['23 (15–23)', '2–5', 7]
     """
-    value, low, high = _int_or_none(value), _int_or_none(low), _int_or_none(high)
-    if low is not None or high is not None:
-        span = f"{'?' if low is None else low}\u2013{'?' if high is None else high}"
-        return span if value is None else f"{value} ({span})"
-    return value
-
-
-def _casualty_column(rows: pd.DataFrame, name: str) -> list:
-    """Popup figures of one casualty column, vectorised form of :func:`casualty_text`."""
     def ints(column):
         return pd.to_numeric(_column(rows, column), errors="coerce").astype("Int64")
 
@@ -266,8 +259,8 @@ def build(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualtie
         "lat": ys, "lon": xs, "id": _text(_column(rows, "id")), "day": day, "dur": dur,
         "place": _text(_column(rows, "place")), "target": _text(_column(rows, "target")),
         "notes": _text(_column(rows, "notes")),
-        "killed": _casualty_column(rows, "killed"),
-        "injured": _casualty_column(rows, "injured"),
+        "killed": casualty_column(rows, "killed"),
+        "injured": casualty_column(rows, "injured"),
         "src": src, "codes": codes, "dicts": dicts,
         "c": color_codes, "colors": colors, "r": radii(_casualties(rows, size_by)),
         "outline": len(ys) <= OUTLINE_LIMIT,
