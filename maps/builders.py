@@ -25,7 +25,7 @@ from maps.layers import (
     IncidentSearch, IncidentTimeline, Panel, PinnedFullscreen, PolygonLayer, RawHTML, SyncedPair,
 )
 from maps.safety import escape
-from maps.tables import table_html
+from maps.tables import group_figures, table_html
 
 BASEMAPS = ("openstreetmap", "cartodb", "offline")
 #: Decimals kept in drawn boundary coordinates (1e-4 degrees is about 10 m).
@@ -248,33 +248,20 @@ def _group_mask(gdf, group: str) -> pd.Series:
     return gdf["macro_region"].astype("string").str.casefold() == group.casefold()
 
 
-def _median_km(values) -> str:
-    values = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
-    if values.empty:
-        return "unknown distance from the Russian border (no coordinates)"
-    return (f"median {values.median():,.0f} km from the Russian border "
-            f"({len(values)} with coordinates)")
-
-
-def _share(series) -> str:
-    known = series.dropna()
-    if known.empty:
-        return "ownership unknown"
-    return f"{100 * known.astype(bool).mean():.0f}% foreign-owned (of {len(known)} with known ownership)"
-
-
 def headline(gdf, a: str, b: str) -> str:
     """One sentence per group: count, foreign-owned share, median depth from the Russian border.
 
     Depth is to the land border, not the front line (see geo.distance_to_border).
     """
-    distance = geo.distance_to_border(gdf, "RU")["border_distance_km"].to_numpy()
+    depth = pd.to_numeric(geo.distance_to_border(gdf, "RU")["border_distance_km"], errors="coerce").to_numpy()
+    masks = [_group_mask(gdf, group).fillna(False).to_numpy() for group in (a, b)]
     parts = []
-    for group in (a, b):
-        mask = _group_mask(gdf, group).fillna(False).to_numpy()
-        fo = gdf.loc[mask, "foreign_owned"] if "foreign_owned" in gdf else pd.Series(dtype=bool)
-        parts.append(f"{group.title()}: {int(mask.sum())} incidents, {_share(fo)}, "
-                     f"{_median_km(distance[mask])}")
+    for f in group_figures(gdf, (a, b), masks, depth):
+        share = ("ownership unknown" if not f["ownership_known"] else
+                 f"{f['foreign_share']} foreign-owned (of {f['ownership_known']} with known ownership)")
+        distance = ("unknown distance from the Russian border (no coordinates)" if not f["with_depth"] else
+                    f"median {f['median_depth']} from the Russian border ({f['with_depth']} with coordinates)")
+        parts.append(f"{f['group'].title()}: {f['incidents']} incidents, {share}, {distance}")
     return "; ".join(parts) + "."
 
 

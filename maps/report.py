@@ -37,7 +37,7 @@ from incidents.io import write_atomically
 from maps.output import embed
 from maps.payload import country_label
 from maps.safety import escape, safe_url
-from maps.tables import day, display_table
+from maps.tables import day, display_table, group_figures
 
 TEMPLATE = "report.html.j2"
 #: Groups smaller than this get a small-sample warning next to their tests.
@@ -98,7 +98,7 @@ def render(gdf, regions=("west", "east"), scheme="macro", self_contained=False, 
         "groups": (a, b),
         "date_range": _date_range(gdf),
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "key_figures": _key_figures(gdf, in_a, in_b, depth, (a, b)),
+        "key_figures": group_figures(gdf, (a, b), (in_a, in_b), depth),
         "table": display_table(table, (a, b)),
         "caveats": _caveats(int(in_a.sum()), int(in_b.sum()), (a, b)),
         "charts": _charts(labelled, timeline, depth[in_a | in_b], (a, b)),
@@ -149,29 +149,6 @@ def _date_range(gdf) -> str:
     ends = pd.concat([gdf["date"], gdf["date_end"]]) if "date_end" in gdf else gdf["date"]
     first, last = gdf["date"].min(), ends.max()
     return "no dates" if pd.isna(first) else f"{day(first)} to {day(last)}"
-
-
-def _share(values: pd.Series) -> tuple[str, int]:
-    known = values.dropna()
-    return ("unknown" if known.empty else f"{100 * known.astype(bool).mean():.0f}%"), len(known)
-
-
-def _key_figures(gdf, in_a, in_b, depth, groups) -> list[dict]:
-    """One entry per group: counts, foreign-owned share (of rows where it is known), depth."""
-    owned = gdf["foreign_owned"] if "foreign_owned" in gdf else pd.Series(pd.NA, index=gdf.index)
-    figures = []
-    for name, mask in zip(groups, (in_a, in_b)):
-        share, known = _share(owned[mask])
-        d = depth[mask]
-        d = d[~np.isnan(d)]
-        figures.append({
-            "group": name, "incidents": int(mask.sum()),
-            "foreign_share": share, "ownership_known": known,
-            "foreign_count": int(owned[mask].fillna(False).astype(bool).sum()),
-            "median_depth": "unknown" if d.size == 0 else f"{np.median(d):,.0f} km",
-            "with_depth": int(d.size),
-        })
-    return figures
 
 
 def _caveats(n_a: int, n_b: int, groups) -> list[str]:

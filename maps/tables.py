@@ -1,6 +1,6 @@
-"""Display text for the ``geo.compare`` table, shared by the report and the comparison
-map's panel: p-values to 3 decimals, shares as percentages, differences of shares in
-percentage points, dates as days.
+"""Display text for comparing two groups, shared by the report and the comparison map's
+panel: the ``geo.compare`` table (p-values to 3 decimals, shares as percentages,
+differences of shares in percentage points, dates as days) and the headline figures.
 
 Example:
     >>> import pandas as pd
@@ -72,3 +72,23 @@ def table_html(table: pd.DataFrame, groups) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in shown["columns"])
     rows = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>" for row in shown["rows"])
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def group_figures(gdf: pd.DataFrame, groups, masks, depth: np.ndarray) -> list[dict]:
+    """Headline figures per group: incidents, foreign-owned share (of the rows where
+    ownership is known) and median depth from the Russian border (of the rows with one)."""
+    owned = gdf["foreign_owned"] if "foreign_owned" in gdf else pd.Series(pd.NA, index=gdf.index)
+    figures = []
+    for name, mask in zip(groups, masks):
+        known = owned[mask].dropna()
+        d = depth[mask]
+        d = d[~np.isnan(d)]
+        figures.append({
+            "group": name, "incidents": int(mask.sum()),
+            "foreign_share": "unknown" if known.empty else f"{100 * known.astype(bool).mean():.0f}%",
+            "ownership_known": len(known),
+            "foreign_count": int(owned[mask].fillna(False).astype(bool).sum()),
+            "median_depth": "unknown" if d.size == 0 else f"{np.median(d):,.0f} km",
+            "with_depth": int(d.size),
+        })
+    return figures
