@@ -27,7 +27,7 @@ import shapely
 from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
 
-from geo.regions import OBLASTS, UnknownOblastError, oblast, oblast_from_admin1
+from incidents.oblasts import OBLASTS, UnknownOblastError, oblast, oblast_from_admin1
 
 __all__ = [
     "load_oblasts",

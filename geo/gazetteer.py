@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from incidents.textnorm import fold
+from incidents.textnorm import fold, name_key
 
 __all__ = [
     "DATA_DIR",
@@ -64,18 +64,6 @@ NAMES_FILE = DATA_DIR / "gazetteer_names.parquet"
 
 #: Categories a place name in a report can denote (cities, towns, villages).
 SETTLEMENT_CATEGORIES = ("K", "M", "T", "X", "C", "G")
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def name_key(text: str) -> str:
-    """Exact-match key: :func:`incidents.textnorm.fold` with punctuation as single spaces.
-
-    >>> name_key("Ivano-Frankivsk") == name_key("Івано-Франківськ") == "ivano frankivsk"
-    True
-    """
-    return _NON_ALNUM.sub(" ", fold(text)).strip()
-
 
 # Skeleton rules, applied in order. They merge the spellings that transliteration
 # systems and Russian-derived forms produce for one Ukrainian name, so that "Kharkov",

@@ -17,11 +17,8 @@ Example:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
-import re
 import tempfile
 import warnings
 from pathlib import Path
@@ -29,149 +26,103 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import shapely
 
+from incidents import readers
 from incidents import sources as importers
-from incidents.errors import IncidentDataError, Problem
+from incidents.columns import map_columns
+from incidents.readers import RawTable
 from incidents.schema import COLUMN_KINDS, CRS, LIST_SEPARATOR
 from incidents.validate import finish, to_frame
 
-FORMATS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg",
-           ".parquet": "parquet", ".geoparquet": "parquet"}
+#: What :func:`save` writes (reading takes more: spreadsheets, .tsv).
+SAVE_EXTENSIONS = (".csv", ".geojson", ".json", ".gpkg", ".parquet")
+WRITABLE = ("csv", "geojson", "gpkg", "parquet")
 _LIST_COLUMNS = [c for c, kind in COLUMN_KINDS.items() if kind == "list"]
 _DATE_COLUMNS = [c for c, kind in COLUMN_KINDS.items() if kind == "datetime"]
 
 
-def _format_of(path: Path) -> str:
-    try:
-        return FORMATS[path.suffix.lower()]
-    except KeyError:
-        raise IncidentDataError(
-            [Problem(0, "file", path.name, f"has an unsupported extension (use one of {', '.join(FORMATS)})")],
-            str(path)) from None
+def read_raw(path: str | os.PathLike, sheet: str | int | None = None) -> RawTable:
+    """Read a file into a raw table in our column names, without validating it.
 
-
-def decode(data: bytes, source: str = "file") -> tuple[str, str]:
-    """Decode file bytes: UTF-8 (with or without BOM), else cp1251 or cp1252.
-
-    Cyrillic text saved by Windows tools is cp1251; Western European text (UCDP exports
-    opened in Excel) is cp1252. Bytes that fail UTF-8 are read as cp1251 first: real
-    Cyrillic text is whole words of Cyrillic letters, while cp1252 accents read as cp1251
-    become single Cyrillic letters inside Latin words ("Munkбcs"). Returns
-    ``(text, encoding)``.
-    """
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    cyrillic = data.decode("cp1251", errors="replace")
-    in_words = len(re.findall(r"[\u0400-\u04ff]{2,}", cyrillic))
-    in_latin = len(re.findall(r"[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]", cyrillic))
-    if in_words > in_latin:
-        return cyrillic, "cp1251"
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        raise IncidentDataError([Problem(0, "file", None, "is neither UTF-8, cp1251 nor cp1252 text")], source) from None
-
-
-def _read_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray | None, object, str]:
-    data = path.read_bytes()
-    if not data.strip():
-        raise IncidentDataError([Problem(0, "file", None, "is empty (expected a header line and incident rows)")], str(path))
-    try:
-        # The multi-threaded Arrow reader also checks that the bytes are UTF-8.
-        raw = pd.read_csv(io.BytesIO(data), dtype=str, engine="pyarrow", keep_default_na=False)
-        encoding = "utf-8"
-    except (UnicodeDecodeError, pa.ArrowInvalid, pd.errors.ParserError):
-        # Not UTF-8, or a layout Arrow refuses (quoted line breaks): the C reader takes all.
-        text, encoding = decode(data, str(path))
-        if encoding != "utf-8":
-            warnings.warn(f"{path.name} is not UTF-8; decoded it as {encoding}", UnicodeWarning, stacklevel=4)
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
-    lines = None
-    if data.count(b"\n") - data.endswith(b"\n") != len(raw):
-        lines = _record_lines(decode(data, str(path))[0])  # quoted fields span lines: count them exactly
-    wkt_column = next((c for c in ("wkt", "geometry") if c in raw.columns), None)
-    geometry = None
-    if wkt_column:
-        wkt = raw[wkt_column].where(raw[wkt_column].str.strip() != "", None)
-        try:
-            geometry = gpd.GeoSeries.from_wkt(wkt, crs=CRS)
-        except Exception as err:  # shapely raises GEOSException subclasses
-            raise IncidentDataError([Problem(0, wkt_column, None, f"holds text that is not WKT ({err})")], str(path)) from None
-    return raw, lines, geometry, encoding
-
-
-def _record_lines(text: str) -> np.ndarray:
-    """1-based line on which each CSV record starts (slow path for multi-line fields)."""
-    reader = csv.reader(io.StringIO(text))
-    next(reader, None)
-    starts, line = [], reader.line_num + 1
-    for _ in reader:
-        starts.append(line)
-        line = reader.line_num + 1
-    return np.asarray(starts)
-
-
-def _read_geojson(path: Path) -> tuple[pd.DataFrame, None, object, str]:
-    try:
-        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise IncidentDataError([Problem(0, "file", None, f"is not GeoJSON ({err})")], str(path)) from None
-    features = doc.get("features") if isinstance(doc, dict) else None
-    if features is None:
-        raise IncidentDataError([Problem(0, "file", None, "is not a GeoJSON FeatureCollection")], str(path))
-    raw = pd.DataFrame([f.get("properties") or {} for f in features])
-    shapes = [shapely.geometry.shape(f["geometry"]) if f.get("geometry") else None for f in features]
-    return raw, None, gpd.GeoSeries(shapes, crs=CRS), "utf-8"
-
-
-def _read_spatial(path: Path, kind: str) -> tuple[pd.DataFrame, None, object, str]:
-    gdf = gpd.read_parquet(path) if kind == "parquet" else gpd.read_file(path, engine="pyogrio")
-    if gdf.crs is not None and not gdf.crs.equals(CRS):
-        gdf = gdf.to_crs(CRS)
-    raw = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-    return raw, None, gdf.geometry, "utf-8"
-
-
-def read_raw(path: str | os.PathLike) -> tuple[pd.DataFrame, np.ndarray | None, object, dict]:
-    """Read a file into a raw table without validating it.
-
-    Returns ``(raw, lines, geometry, attrs)``: ``lines`` is the 1-based line of each
-    record (None: one line per record after a header), ``geometry`` the shapes of a
-    spatial format, ``attrs`` what was learnt on the way (encoding, format, importer).
+    Exports of known datasets (ACLED, UCDP, ...) go through their importer; any other file
+    through the header synonyms of :mod:`incidents.columns`. Fully blank rows are dropped
+    here and counted in ``attrs["rows_blank"]``; ``attrs["notes"]`` says in words what was
+    read how (columns, encoding, delimiter, sheet, reprojection, blank rows).
     """
     path = Path(path)
-    kind = _format_of(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no such file: {path}")
-    readers = {"csv": _read_csv, "geojson": _read_geojson}
-    raw, lines, geometry, encoding = (readers[kind](path) if kind in readers else _read_spatial(path, kind))
-    if raw.empty:
-        raise IncidentDataError([Problem(0, "file", None, "has a header but no incident rows")], str(path))
-    attrs = {"source_file": str(path), "format": kind, "encoding": encoding}
-    importer = importers.detect(raw.columns)
+    table = readers.read(path, sheet)
+    cells, attrs = table.cells, table.attrs
+    notes = attrs.setdefault("notes", [])
+    if attrs.get("encoding") not in ("utf-8", "spreadsheet"):
+        notes.append(f"decoded as {attrs['encoding']} (not UTF-8)")
+        warnings.warn(f"{path.name} is not UTF-8; decoded it as {attrs['encoding']}", UnicodeWarning, stacklevel=3)
+    if attrs.get("delimiter", "comma") != "comma":
+        notes.append(f"columns separated by {attrs['delimiter']}s")
+    if "sheet" in attrs:
+        notes.append(f"read sheet {attrs['sheet']!r}")
+    if "reprojected_from" in attrs:
+        notes.append(f"coordinates reprojected from {attrs['reprojected_from']} to {CRS}")
+    lines = table.lines if table.lines is not None else np.arange(len(cells), dtype=np.int64) + 2
+    blank = _blank_rows(cells) if table.geometry is None else np.zeros(len(cells), dtype=bool)
+    attrs["rows_blank"] = int(blank.sum())
+    if blank.any():
+        notes.append(f"skipped {int(blank.sum())} blank row{'s' if blank.sum() != 1 else ''}")
+        cells, lines = cells.loc[~blank].reset_index(drop=True), lines[~blank]
+    if cells.empty:
+        raise readers.file_error(path, "has a header but no incident rows")
+    attrs["problems"] = []
+    importer = importers.detect(cells.columns)
     if importer is not None:
-        raw = importer.to_records(raw)
-        attrs.update(importer.attrs(raw, path))
-    return raw, lines, geometry, attrs
+        cells = importer.to_records(cells)
+        attrs.update(importer.attrs(cells, path), dayfirst=importer.dayfirst)
+        notes.append(f"read as a {importer.name} export")
+    else:
+        cells, read_as, attrs["problems"] = map_columns(
+            cells, decimal_comma=attrs.get("delimiter") == "semicolon", spatial=table.geometry is not None)
+        attrs["columns_read"] = read_as
+        if read_as:
+            notes.append("columns read as: " + ", ".join(f"{theirs!r} -> {ours}" for theirs, ours in read_as.items()))
+    return RawTable(cells, lines, table.geometry, attrs)
 
 
-def load(path: str | os.PathLike, errors: str = "raise"):
-    """Load incidents from CSV, GeoJSON, GeoPackage or GeoParquet (ACLED and UCDP
-    exports are recognised by their columns).
+def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is empty (Excel's trailing rows of separators). Each column
+    after the first is tested only on the rows still blank, so this costs about one
+    column's comparison."""
+    blank = np.ones(len(cells), dtype=bool)
+    for column in range(cells.shape[1]):
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        values = cells.iloc[rows, column]
+        blank[rows] = (values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
+    return blank
 
+
+def load(path: str | os.PathLike, errors: str = "raise", sheet: str | int | None = None,
+         dayfirst: bool | None = None):
+    """Load incidents from CSV (comma, semicolon or tab), a spreadsheet (.xlsx .xls .ods),
+    GeoJSON or JSON records, GeoPackage or GeoParquet; ACLED, UCDP and other exports are
+    recognised by their columns.
+
+    ``sheet``: a spreadsheet's sheet by name or 0-based position (default: the first).
+    ``dayfirst``: how to read a date column of ``03/04/2025``-style dates that no value
+    settles (default: the convention the source documents, else an error that says so).
     ``errors="raise"`` (default): return the frame, or raise :class:`IncidentDataError`
     naming up to 20 problems (row = 1-based line in the file, field, value, reason).
     ``errors="report"``: return ``(frame, rejected)`` where ``rejected`` has columns
-    row, field, value, reason; every input row is either in the frame or rejected.
+    row, field, value, reason. Rows in = rows loaded + rows rejected + blank rows skipped.
     """
-    raw, lines, geometry, attrs = read_raw(path)
-    frame, rejected = to_frame(raw, lines=lines, geometry=geometry, source=str(path))
-    frame.attrs.update(attrs, rows_in=len(raw), rows_rejected=int(rejected["row"].nunique()))
+    table = read_raw(path, sheet)
+    attrs = table.attrs
+    frame, rejected = to_frame(
+        table.cells, lines=table.lines, geometry=table.geometry, source=str(path),
+        dayfirst=dayfirst if dayfirst is not None else attrs.pop("dayfirst", None),
+        problems=attrs.pop("problems"), admin1_oblasts=attrs.get("columns_read", {}).get("admin1") == "oblast")
+    attrs["notes"] += frame.attrs.pop("notes", [])
+    frame.attrs.update(attrs, rows_in=len(table.cells) + attrs["rows_blank"],
+                       rows_rejected=int(rejected["row"].nunique()))
     return finish(frame, rejected, errors, source=str(path))
 
 
@@ -221,7 +172,10 @@ def save(gdf: gpd.GeoDataFrame, path: str | os.PathLike) -> None:
         >>> incidents.save(incidents.sample(), os.path.join(tempfile.mkdtemp(), "s.csv"))
     """
     path = Path(path)
-    kind = _format_of(path)
+    kind = readers.format_of(path)
+    if kind not in WRITABLE or path.suffix.lower() in (".tsv", ".txt"):
+        raise ValueError(f"cannot write {path.suffix or 'a file without extension'}: save writes "
+                         f"{', '.join(SAVE_EXTENSIONS)}")
     geometry = gdf.geometry
     is_point = (geometry.geom_type == "Point").to_numpy()
 

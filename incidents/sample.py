@@ -30,7 +30,7 @@ def sample() -> gpd.GeoDataFrame:
     Example:
         >>> import incidents
         >>> gdf = incidents.sample()
-        >>> (gdf["id"] == "mukachevo-flex-2025-08-21").any()
+        >>> bool((gdf["id"] == "mukachevo-flex-2025-08-21").any())
         True
     """
     return _sample().copy()

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold"]
+__all__ = ["fold", "name_key"]
 
 #: Apostrophe family: modifier letter apostrophe, ASCII apostrophe, right and left
 #: single quotation marks, grave accent, prime, acute accent. Dropped, as the KMU
@@ -85,3 +85,15 @@ def fold(text: str) -> str:
             text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
             text = text.translate(_DROP_APOSTROPHES)
     return " ".join(text.split())
+
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def name_key(text: str) -> str:
+    """Exact-match key: :func:`fold` with punctuation as single spaces.
+
+    >>> name_key("Ivano-Frankivsk") == name_key("Івано-Франківськ") == "ivano frankivsk"
+    True
+    """
+    return _NON_ALNUM.sub(" ", fold(text)).strip()

@@ -11,12 +11,13 @@ Example:
     >>> raw = pd.DataFrame({"id": ["a", "b"], "date": ["2025-08-21", "yesterday"]})
     >>> frame, rejected = to_frame(raw)
     >>> len(frame), rejected.loc[0, "reason"]
-    (1, 'is not a date (expected YYYY-MM-DD)')
+    (1, 'is not a date (expected e.g. 2025-08-21, 21.08.2025 or 21 August 2025)')
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Iterable
 
 import geopandas as gpd
@@ -27,7 +28,9 @@ import pyarrow.compute as pc
 import shapely
 
 from incidents.countries import ISO_ALPHA2
+from incidents.dates import AmbiguousDates, parse_dates
 from incidents.errors import IncidentDataError, Problem
+from incidents.oblasts import closest_oblasts, read_oblast
 from incidents.schema import (
     CASUALTY_COLUMNS,
     COLUMN_KINDS,
@@ -35,13 +38,13 @@ from incidents.schema import (
     CRS,
     LIST_SEPARATOR,
     MAX_FIELD_CHARS,
-    OBLAST_CODES,
     REQUIRED,
     UKRAINE_BBOX,
     VOCABULARIES,
 )
 
 REJECTED_COLUMNS = ["row", "field", "value", "reason"]
+DATE_REASON = "is not a date (expected e.g. 2025-08-21, 21.08.2025 or 21 August 2025)"
 _URL = r"https?://[^\s|/?#]+[^\s|]*"
 _URL_LIST = rf"{_URL}(?:\s*\|\s*{_URL})*"
 # 1.0/0.0: GeoPackage stores booleans as numbers, floats once a value is missing.
@@ -145,34 +148,6 @@ def empty_rejections() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in REJECTED_COLUMNS})
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
-    """Parse ISO 8601 dates (``YYYY-MM-DD``, optional time, or ``YYYY-MM`` / ``YYYY``).
-
-    Returns the naive datetimes (times with an offset are converted to UTC), the
-    precision each string implies (``month`` for ``YYYY-MM``, ``year`` for ``YYYY``,
-    otherwise ``day``) and a mask of non-empty values that are not dates.
-
-    Example:
-        >>> d, p, bad = parse_dates(pd.Series(["2025-08-21", "2025-08", "soon"]))
-        >>> list(p), list(bad)
-        (['day', 'month', None], [False, False, True])
-    """
-    values = values.reset_index(drop=True)
-    if pd.api.types.is_datetime64_any_dtype(values):
-        parsed = values.dt.tz_convert(None) if values.dt.tz is not None else values
-        precision = pd.Series(np.where(parsed.notna(), "day", None), dtype=object)
-        return parsed.astype("datetime64[us]"), precision, np.zeros(len(values), dtype=bool)
-    text = _text(values)
-    shape_ok = text.str.fullmatch(r"\d{4}(-\d{1,2}(-\d{1,2}([T ].*)?)?)?")
-    parsed = pd.to_datetime(text.where(shape_ok), format="ISO8601", errors="coerce", utc=True)
-    parsed = parsed.dt.tz_convert(None).astype("datetime64[us]")
-    bad = (text != "").to_numpy() & parsed.isna().to_numpy()
-    length = text.str.len()
-    precision = pd.Series(np.select([parsed.isna(), length == 4, length <= 7], [None, "year", "month"], "day"),
-                          dtype=object).where(parsed.notna(), None)
-    return parsed, precision, bad
-
-
 def _repeated(values: pd.Series) -> np.ndarray:
     """Mask of values seen before in the column (Arrow's dictionary encoding is several
     times faster than ``Series.duplicated`` and tells at once when all are distinct)."""
@@ -200,8 +175,11 @@ def _numbers(column: Distinct, field: str, found: _Collector) -> pd.Series:
 class _Parser:
     """Validates one raw table column by column into ``self.out``."""
 
-    def __init__(self, raw: pd.DataFrame, lines: np.ndarray, today: dt.date):
+    def __init__(self, raw: pd.DataFrame, lines: np.ndarray, today: dt.date, dayfirst: bool | None = None,
+                 admin1_oblasts: bool = False):
         self.raw, self.lines, self.today = raw, lines, today
+        self.dayfirst, self.admin1_oblasts = dayfirst, admin1_oblasts
+        self.notes: list[str] = []
         self.found = _Collector(len(raw))
         self.out: dict[str, object] = {}
         self._distinct: dict[str, Distinct] = {}
@@ -271,8 +249,8 @@ class _Parser:
         parsed = {}
         for name in ("date", "date_end"):
             column = self.distinct(name)
-            when, implied, bad = parse_dates(column.text)
-            found.add_distinct(column, bad, name, "is not a date (expected YYYY-MM-DD)")
+            when, implied, bad = parse_dates(column.text, dayfirst=self.dayfirst, field=name)
+            found.add_distinct(column, bad, name, DATE_REASON)
             found.add_distinct(column, when >= tomorrow, name, f"is in the future (today is {self.today.isoformat()})")
             parsed[name] = (column, when, implied)
         date_column, date, implied = parsed["date"]
@@ -295,13 +273,33 @@ class _Parser:
         self.found.add_distinct(country, (code != "") & ~valid.astype(bool), "owner_country",
                                 "is not an ISO 3166-1 alpha-2 country code (e.g. US; EU and UK are not codes)")
         self.out["owner_country"] = country.rows(code.where(code != "", None).astype(object))
-        oblast = self.distinct("oblast")
-        looks_like_code = oblast.text.str.upper().str.fullmatch(r"UA-?\d\d")
-        code = oblast.text.str.upper().str.replace(r"^UA-?", "UA-", regex=True)
-        self.found.add_distinct(oblast, looks_like_code & ~code.isin(OBLAST_CODES), "oblast",
-                                "is not an ISO 3166-2:UA code (e.g. UA-21)")
-        # Names ("Zakarpattia") are kept as stated; geo.assign_regions resolves them.
-        self.out["oblast"] = oblast.rows(code.where(looks_like_code, oblast.text).where(oblast.text != "", None).astype(object))
+        self.oblasts()
+
+    def oblasts(self) -> None:
+        """Stated oblasts become ISO codes; a close misspelling is read with a note, anything
+        else is a row error naming the closest units."""
+        column = self.distinct("oblast")
+        codes = np.full(len(column.text), None, dtype=object)
+        for i, text in enumerate(column.text):
+            if not text:
+                continue
+            unit, how = read_oblast(text, admin1=self.admin1_oblasts)
+            if unit is not None:
+                codes[i] = unit.iso
+                if how == "close":
+                    count = int((column.codes == i).sum())
+                    self.notes.append(f"oblast {text!r} read as {unit.name_en} ({unit.iso}) on {count} "
+                                      f"row{'s' if count != 1 else ''}")
+                continue
+            # Unknown values are few and distinct: one finding each, with its own suggestions.
+            if re.fullmatch(r"(?i)UA-?\d+", text):
+                reason = "is not an ISO 3166-2:UA code (e.g. UA-21)"
+            else:
+                close = ", ".join(f"{u.name_en} ({u.iso})" for u, _, _ in closest_oblasts(text))
+                reason = "is not an oblast of Ukraine" + (f"; closest: {close}" if close else
+                                                          " (use a name such as Zakarpattia or a code such as UA-21)")
+            self.found.add(column.codes == i, "oblast", column, reason)
+        self.out["oblast"] = column.rows(codes)
 
     def coordinates(self) -> np.ndarray:
         """Fill latitude/longitude; return the mask of rows with usable coordinates."""
@@ -370,8 +368,17 @@ def to_frame(
     geometry: gpd.GeoSeries | None = None,
     today: dt.date | None = None,
     source: str | None = None,
+    dayfirst: bool | None = None,
+    problems: Iterable[tuple[np.ndarray, str, pd.Series, str]] = (),
+    admin1_oblasts: bool = False,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Validate ``raw`` (strings or typed values) into ``(frame, rejected)``.
+
+    ``dayfirst`` settles date columns like ``03/04/2025`` (see :mod:`incidents.dates`);
+    ``problems`` are row findings ``(mask, field, values, reason)`` made before validation
+    (e.g. an unreadable coordinates pair); ``admin1_oblasts`` reads bare "Kyiv" in the
+    oblast column as the oblast, as admin1 columns mean it. Notes on what was read with a
+    correction (a misspelt oblast) are in ``frame.attrs["notes"]``.
 
     ``lines`` gives each row's 1-based line in the source file (default: row i is line
     i + 2, after a header). ``geometry`` supplies the shapes read from a spatial format:
@@ -387,9 +394,14 @@ def to_frame(
     if geometry is not None:
         raw, other_shapes = _split_geometry(raw, gpd.GeoSeries(geometry).reset_index(drop=True))
     lines = np.asarray(list(lines) if lines is not None else np.arange(len(raw)) + 2, dtype=np.int64)
-    parser = _Parser(raw, lines, today or dt.date.today())
+    parser = _Parser(raw, lines, today or dt.date.today(), dayfirst=dayfirst, admin1_oblasts=admin1_oblasts)
+    for finding in problems:
+        parser.found.add(*finding)
     parser.ids()
-    parser.dates()
+    try:
+        parser.dates()
+    except AmbiguousDates as error:
+        raise AmbiguousDates(error.problems, source) from None
     for name in COLUMNS:
         if COLUMN_KINDS[name] == "str" and name not in parser.out and name not in ("owner_country", "oblast"):
             parser.text_column(name)
@@ -410,6 +422,7 @@ def to_frame(
     bad = parser.found.bad_rows()
     if bad.any():
         frame = frame.loc[~bad].reset_index(drop=True)
+    frame.attrs["notes"] = parser.notes
     return frame, parser.found.table(lines)
 
 

@@ -118,7 +118,7 @@ def test_bad_rows_exit_1_and_write_nothing(capsys, tmp_path):
     out = tmp_path / "never.html"
     code, _, err = run(capsys, "build", str(hostile_csv(tmp_path)), "-o", str(out))
     assert code == 1
-    assert "row 2, date: 'not-a-date' is not a date (expected YYYY-MM-DD)" in err
+    assert "row 2, date: 'not-a-date' is not a date (expected e.g. 2025-08-21" in err
     assert "and 30 more problems (use --errors FILE" in err  # 50 problems: 20 shown
     assert not out.exists()
 

@@ -78,7 +78,7 @@ def test_save_is_atomic_on_failure(tmp_path, monkeypatch):
 
 def test_unsupported_extension(tmp_path):
     with pytest.raises(incidents.IncidentDataError, match="unsupported extension"):
-        incidents.load(tmp_path / "x.xlsx")
+        incidents.load(tmp_path / "x.docx")
 
 
 dates = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date.today())

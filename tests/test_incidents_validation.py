@@ -25,7 +25,7 @@ def rejection(path):
 
 
 @pytest.mark.parametrize("row, field, reason", [
-    ("b,yesterday,Kyiv,UA-30,,,,,,,", "date", "row 3, date: 'yesterday' is not a date (expected YYYY-MM-DD)"),
+    ("b,yesterday,Kyiv,UA-30,,,,,,,", "date", "row 3, date: 'yesterday' is not a date (expected e.g. 2025-08-21, 21.08.2025 or 21 August 2025)"),
     ("b,2099-01-01,Kyiv,UA-30,,,,,,,", "date", "row 3, date: '2099-01-01' is in the future"),
     ("b,2025-01-01,Kyiv,UA-30,91,30,,,,,", "latitude", "row 3, latitude: '91' is out of range (-90 to 90)"),
     ("b,2025-01-01,Kyiv,UA-30,50,181,,,,,", "longitude", "row 3, longitude: '181' is out of range (-180 to 180)"),

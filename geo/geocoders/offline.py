@@ -42,7 +42,7 @@ from rapidfuzz.distance import OSA
 
 from geo.gazetteer import Gazetteer, load_gazetteer, name_key, skeleton, unit_stem
 from geo.geocoders.base import Geocoder, empty_results
-from geo.regions import OBLASTS, UnknownOblastError, oblast
+from incidents.oblasts import OBLASTS, UnknownOblastError, oblast
 
 __all__ = ["FUZZY_THRESHOLD", "OfflineGeocoder", "parse_place"]
 

@@ -1,9 +1,18 @@
-"""ACLED (Armed Conflict Location & Event Data) exports, both column layouts.
+"""ACLED (Armed Conflict Location & Event Data) exports, every layout seen in the wild.
 
-The pre-March-2023 layout carries ``data_id``/``event_id_no_cnty``/``iso3``; the newer one
-adds ``disorder_type``/``civilian_targeting`` and a ``tags`` column. Both share the
-columns used here. ACLED's ``tags`` becomes ``acled_tags`` so it cannot be mistaken for
-our list of tags; every other column ACLED ships is kept as it is.
+* The export tool / API CSV (today): ``id,iso,event_id_cnty,event_date,...,timestamp,
+  geo_precision,source,civilian_targeting,disorder_type,tags,actor_dyad``, with
+  ``event_date`` as ``14/08/2020 00:00:00`` (day first, with a time).
+* The older site export: the same columns without ``id``, ISO dates.
+* The pre-2023 layout: ``data_id``, ``event_id_no_cnty``, ``iso3``; dates also as
+  ``15 March 2022``.
+* ``.xlsx`` exports (dates as spreadsheet dates) and a saved API JSON response
+  (``{"status": 200, "data": [...]}``): the readers turn both into the same table.
+
+All share the columns used here. ACLED's columns whose names are ours keep their values
+under ``acled_``: its numeric row ``id`` becomes ``acled_id`` (the event id
+``event_id_cnty`` is our ``id``), its ``tags`` ``acled_tags``. Every other column is
+kept as it is. ACLED documents day-first dates.
 
 ``admin1``/``admin2``/``admin3`` stay in their own columns, not in ``oblast``: ACLED's
 names follow its own conventions (bare "Kyiv" is the oblast, "Kyiv City" the city), which
@@ -16,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from incidents.dates import parse_dates
 from incidents.sources.base import Importer, access_date
 
 #: ACLED geo_precision: 1 the named town itself, 2 near a town / part of a district,
@@ -27,16 +37,15 @@ TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
 
 class AcledImporter(Importer):
     name = "ACLED"
+    prefix = "acled"
     signature = frozenset({"event_id_cnty", "event_date", "sub_event_type", "fatalities"})
-    # ACLED's site exports ISO dates; older Excel exports and the API's CSV have used the others.
-    date_formats = ("%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d-%B-%Y")
+    dayfirst = True
 
     columns = {"id": "event_id_cnty", "place": "location", "latitude": "latitude",
                "longitude": "longitude", "killed": "fatalities", "source_text": "source", "notes": "notes"}
     dates = {"date": "event_date"}
     codes = {"date_precision": ("time_precision", TIME_PRECISION),
              "location_precision": ("geo_precision", GEO_PRECISION)}
-    renamed = {"tags": "acled_tags"}
 
     def attrs(self, records: pd.DataFrame, path: Path) -> dict:
         return {"dataset": self.name, "attribution": attribution(records, access_date(path))}
@@ -55,7 +64,7 @@ def attribution(records: pd.DataFrame, accessed, filters: str | None = None) -> 
         parts = []
         if "country" in records:
             parts.append("country " + ", ".join(sorted(records["country"].dropna().astype(str).unique())))
-        dates = pd.to_datetime(records["date"], errors="coerce").dropna()
+        dates = parse_dates(records["date"], dayfirst=True)[0].dropna()
         if len(dates):
             parts.append(f"dates {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}")
         filters = "; ".join(parts)

@@ -1,7 +1,11 @@
-"""UCDP Georeferenced Event Dataset (GED) CSV exports.
+"""UCDP Georeferenced Event Dataset (GED) and Candidate Events exports.
 
-UCDP files opened and saved in Excel are often cp1252 with M/D/YYYY dates; both are
-handled (encoding in :func:`incidents.io.decode`, dates here). ``best``/``low``/``high``
+Layouts: UCDP's own CSV (``date_start`` as ``2014-01-22 00:00:00.000``), the same file
+opened and saved in Excel (cp1252, ``1/22/2014 12:00:00 AM``: month first, 12-hour
+time), ``.xlsx``, and the monthly Candidate Events files, which carry the GED columns
+(with ``code_status`` saying how far an event has been vetted). Encoding is decided by
+:func:`incidents.readers.decode`, dates by :mod:`incidents.dates`; an all-ambiguous date
+column is read month first, as Excel on a US locale writes it. ``best``/``low``/``high``
 are UCDP's fatality estimates and map to killed / killed_low / killed_high.
 """
 
@@ -26,8 +30,9 @@ CITATION = ("Uppsala Conflict Data Program (UCDP) Georeferenced Event Dataset; S
 
 class UcdpImporter(Importer):
     name = "UCDP GED"
+    prefix = "ucdp"
     signature = frozenset({"date_start", "date_end", "where_prec", "best"})
-    date_formats = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y", "%m/%d/%Y %H:%M")
+    dayfirst = False
 
     columns = {"id": "id", "place": "where_coordinates", "latitude": "latitude", "longitude": "longitude",
                "killed": "best", "killed_low": "low", "killed_high": "high", "notes": "where_description"}
