@@ -75,9 +75,6 @@ def map_columns(cells: pd.DataFrame, decimal_comma: bool = False, spatial: bool 
     for columns that cannot be used. ``spatial``: the file's geometry gives the points, so
     coordinate headers are left as they are.
     """
-    duplicates = sorted({c for c in cells.columns if list(cells.columns).count(c) > 1})
-    if duplicates:
-        raise _error("appears more than once in the header; give each column its own name", ", ".join(duplicates))
     targets: dict[str, list[str]] = {}
     for name in cells.columns:
         ours = _LOOKUP.get(header_key(name))

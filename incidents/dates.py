@@ -103,8 +103,8 @@ def _slash_order(a: pd.Series, b: pd.Series, sep: pd.Series, dayfirst: bool | No
     if dayfirst is None:
         if day_first_evidence or month_first_evidence:
             dayfirst = day_first_evidence >= month_first_evidence
-        elif (free & (a != b)).any():
-            sample = examples[free & (a != b)].iloc[0]
+        elif (both_ways := free & (a != b) & a.between(1, 12) & b.between(1, 12)).any():
+            sample = examples[both_ways].iloc[0]
             raise AmbiguousDates([Problem(0, field, sample, (
                 "reads both as day/month and as month/day in every row of the column; say which: "
                 "dayfirst=True or False in incidents.load, or --dayfirst / --monthfirst on the command line"))])

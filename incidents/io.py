@@ -65,9 +65,10 @@ def read_raw(path: str | os.PathLike, sheet: str | int | None = None) -> RawTabl
         notes.append(f"coordinates reprojected from {attrs['reprojected_from']} to {CRS}")
     lines = table.lines if table.lines is not None else np.arange(len(cells), dtype=np.int64) + 2
     blank = _blank_rows(cells) if table.geometry is None else np.zeros(len(cells), dtype=bool)
-    attrs["rows_blank"] = int(blank.sum())
+    attrs["rows_blank"] = int(blank.sum()) + attrs.pop("empty_lines", 0)
+    if attrs["rows_blank"]:
+        notes.append(f"skipped {attrs['rows_blank']} blank row{'s' if attrs['rows_blank'] != 1 else ''}")
     if blank.any():
-        notes.append(f"skipped {int(blank.sum())} blank row{'s' if blank.sum() != 1 else ''}")
         cells, lines = cells.loc[~blank].reset_index(drop=True), lines[~blank]
     if cells.empty:
         raise readers.file_error(path, "has a header but no incident rows")

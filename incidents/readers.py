@@ -113,10 +113,12 @@ def sniff_delimiter(header: str) -> str:
 
 def read_csv(path: Path) -> RawTable:
     data = path.read_bytes()
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():  # only a blank start is worth a full scan
         raise file_error(path, "is empty (expected a header line and incident rows)")
     head = data[:65536].decode("utf-8", errors="replace").lstrip("\ufeff")
     delimiter = sniff_delimiter(re.split(r"\r\n|\r|\n", head, maxsplit=1)[0])
+    header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
+    _check_header([h.strip() for h in header], path)
     text = None
     try:
         # Arrow's multi-threaded reader is the fast path, and it checks the bytes are UTF-8.
@@ -127,11 +129,12 @@ def read_csv(path: Path) -> RawTable:
         text, encoding = decode(data, str(path))
         cells = _read_text(text, delimiter, path)
     cells.columns = [str(c).strip().lstrip("\ufeff") for c in cells.columns]
-    lines = None
+    lines, empty = None, 0
     if data.count(b"\n") - data.endswith(b"\n") != len(cells) or b"\r" in data and b"\n" not in data:
-        # Blank lines, quoted line breaks or CR-only endings: count record lines exactly.
-        lines = _record_lines(text if text is not None else decode(data, str(path))[0], delimiter)
-    attrs = {"encoding": encoding, "delimiter": {",": "comma", ";": "semicolon", "\t": "tab"}[delimiter]}
+        # Empty lines, quoted line breaks or CR-only endings: count record lines exactly.
+        lines, empty = _record_lines(text if text is not None else decode(data, str(path))[0], delimiter)
+    attrs = {"encoding": encoding, "delimiter": {",": "comma", ";": "semicolon", "\t": "tab"}[delimiter],
+             "empty_lines": empty}
     return RawTable(cells, lines, _wkt_geometry(cells, path), attrs)
 
 
@@ -154,17 +157,27 @@ def _read_text(text: str, delimiter: str, path: Path) -> pd.DataFrame:
         raise file_error(path, f"is not a well-formed CSV ({err})") from None
 
 
-def _record_lines(text: str, delimiter: str) -> np.ndarray:
-    """1-based line on which each non-empty CSV record starts (blank lines skipped, as
-    the readers skip them)."""
+def _record_lines(text: str, delimiter: str) -> tuple[np.ndarray, int]:
+    """1-based line on which each non-empty CSV record starts, and how many empty lines
+    there were (the table readers skip those without a word)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     next(reader, None)
-    starts, line = [], reader.line_num + 1
+    starts, line, empty = [], reader.line_num + 1, 0
     for record in reader:
         if record:
             starts.append(line)
+        else:
+            empty += 1
         line = reader.line_num + 1
-    return np.asarray(starts, dtype=np.int64)
+    return np.asarray(starts, dtype=np.int64), empty
+
+
+def _check_header(names: list[str], path: Path) -> None:
+    """Two columns of one name would be renamed ``x.1`` by pandas or lost in a dict."""
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        raise file_error(path, "column names appear more than once in the header; give each column its own name",
+                         ", ".join(repeated))
 
 
 # ---- spreadsheets ------------------------------------------------------------------------
@@ -191,6 +204,7 @@ def read_spreadsheet(path: Path, sheet: str | int | None = None) -> RawTable:
         raise file_error(path, f"sheet {chosen!r} is empty")
     top = int(np.argmax(filled))
     header = [_cell_text(v) for v in grid.iloc[top]]
+    _check_header(header, path)
     body = grid.iloc[top + 1:]
     keep = [i for i, name in enumerate(header) if name or body.iloc[:, i].notna().any()]
     cells = pd.DataFrame({header[i] or f"column {i + 1}": body.iloc[:, i].map(_cell_text).to_numpy() for i in keep})
