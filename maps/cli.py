@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return _run(args, out, err)
         except _BadInput as bad:
-            say(err, f"{PROG}: {bad.args[0]} problems; nothing written")
+            say(err, f"{PROG}: {bad.args[0]} problem{'s' if bad.args[0] != 1 else ''}; nothing written")
             return 1
         except KeyboardInterrupt:
             say(err, f"{PROG}: interrupted")

@@ -77,8 +77,8 @@ def plain_warnings(console: Console):
 
     with warnings.catch_warnings():
         if not sys.warnoptions:  # a user's own python -W ... wins
-            warnings.simplefilter("default")
-            # Deprecations are notes for the developers of the libraries, not for users.
+            # Deprecations are notes for the developers of the libraries, not for users
+            # (and test runners switch them on).
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.simplefilter("ignore", PendingDeprecationWarning)
         warnings.showwarning = show
