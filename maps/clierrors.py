@@ -16,6 +16,7 @@ from rich.console import Console
 import geo
 import incidents
 from geo.geocoders import GeocoderConfigError
+from maps.assets import AssetsMissing
 from maps.paths import InputPathError, OutputPathError
 
 PROG = "incident-map"
@@ -37,6 +38,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (OutputPathError, 2),
     (geo.GeoValueError, 2),
     (OSError, 1),                  # disk full, a file vanishing mid-run: the system, not us
+    (AssetsMissing, 1),            # --self-contained offline with no asset cache: says what to run
 )
 
 

@@ -259,6 +259,15 @@ def test_system_errors_and_interrupts_are_one_line(capsys, monkeypatch, tmp_path
     assert run(capsys, ["build", "-o", str(tmp_path / "m.html")])[0:3:2] == (130, "incident-map: interrupted\n")
 
 
+def test_self_contained_without_asset_cache_says_what_to_run(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("INCIDENT_MAPPER_ASSETS", str(tmp_path / "empty"))
+    monkeypatch.setenv("INCIDENT_MAPPER_NO_FETCH", "1")
+    code, _, err = run(capsys, ["build", "-o", str(tmp_path / "m.html"), "--self-contained", "-q"])
+    assert code == 1 and err.count("\n") == 1
+    assert "is not in the asset cache" in err and "python scripts/fetch_assets.py" in err and "--debug" not in err
+    assert not (tmp_path / "m.html").exists()
+
+
 # The library raises specific errors (ValueError subclasses) for the same mistakes.
 
 def test_library_errors_name_the_value_and_the_choices():
