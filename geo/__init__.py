@@ -1,6 +1,7 @@
 """Places and space: gazetteer, geocoding, oblasts and macro-regions, boundaries,
 spatial queries and the western-vs-eastern comparison."""
 
+from geo.errors import GeoValueError, GroupError, QueryError, SchemeError, SchemeFileError, UnknownPlaceError
 from geo.regions import OBLASTS, Oblast, UnknownOblastError, oblast, oblast_from_admin1
 from geo.regions import MACRO, Scheme, assign_regions, scheme
 from geo.boundaries import (

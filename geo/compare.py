@@ -40,12 +40,6 @@ def _regions(gdf, scheme):
     return assign_regions(gdf, chosen), chosen
 
 
-def _check_groups(chosen, groups) -> None:
-    for group in groups:
-        if group not in chosen.groups:
-            raise ValueError(f"{group!r} is not a group of scheme {chosen.name!r}: {', '.join(chosen.groups)}")
-
-
 def compare(gdf, a: str = "west", b: str = "east", scheme="macro") -> pd.DataFrame:
     """Compare incidents in group ``a`` with group ``b`` of ``scheme`` (see :func:`geo.scheme`).
 
@@ -59,7 +53,7 @@ def compare(gdf, a: str = "west", b: str = "east", scheme="macro") -> pd.DataFra
     from geo.query import distance_to_border
 
     assigned, chosen = _regions(gdf, scheme)
-    _check_groups(chosen, (a, b))
+    a, b = chosen.pair(a, b)  # "West" is west; a group the scheme lacks is a GroupError
     groups = assigned["macro_region"]
     parts = {g: assigned[(groups == g).to_numpy(dtype=bool)] for g in (a, b)}
     rows: list[dict] = []
@@ -108,7 +102,7 @@ def compare_timeline(gdf, a: str = "west", b: str = "east", scheme="macro", freq
         ['west', 'east']
     """
     assigned, chosen = _regions(gdf, scheme)
-    _check_groups(chosen, (a, b))
+    a, b = chosen.pair(a, b)  # "West" is west; a group the scheme lacks is a GroupError
     frame = pd.DataFrame({"group": assigned["macro_region"].to_numpy(object), "date": assigned["date"].to_numpy()})
     frame = frame[frame["group"].isin([a, b]) & frame["date"].notna()]
     if frame.empty:

@@ -193,6 +193,27 @@ class Gazetteer:
         found["distance_km"] = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord.ravel() / 2, 0, 1))
         return found
 
+    def similar_names(self, text: str, limit: int = 3, cutoff: float = 80) -> list[str]:
+        """Up to ``limit`` place names (English, distinct) spelt like ``text``, closest first:
+        the "did you mean" of a name nothing matched. Plain edit-distance ratio, because
+        WRatio's partial matching suggests "Kacha" for "Mukachavo".
+
+        Example:
+            >>> load_gazetteer().similar_names("Mukachavo")[0]
+            'Mukachevo'
+        """
+        from rapidfuzz import fuzz, process
+
+        found = process.extract(name_key(text), self._keys, scorer=fuzz.ratio, limit=limit * 10, score_cutoff=cutoff)
+        rows = self.names["place"].to_numpy()[[index for _, _, index in found]]
+        # Equal spellings: the bigger place first (Mykolaiv before Mykolaivka).
+        order = sorted(range(len(rows)), key=lambda i: (-found[i][1], -self.population[rows[i]]))
+        return list(dict.fromkeys(self.places["name"].to_numpy()[rows[order]]))[:limit]
+
+    @cached_property
+    def _keys(self) -> list[str]:
+        return self.names["key"].tolist()
+
     @property
     def skeletons(self) -> list[str]:
         """Every distinct skeleton key (the choices of fuzzy matching)."""

@@ -24,8 +24,9 @@ import numpy as np
 import shapely
 
 from geo.boundaries import GEOD, border_line, nearest_distance_km, point_lonlat
+from geo.errors import GroupError, QueryError, UnknownPlaceError
 
-__all__ = ["within", "nearest", "in_region", "in_bbox", "distance_to_border", "distance_km"]
+__all__ = ["centre", "within", "nearest", "in_region", "in_bbox", "distance_to_border", "distance_km"]
 
 
 def distance_km(gdf: gpd.GeoDataFrame, lat: float, lon: float) -> np.ndarray:
@@ -38,8 +39,9 @@ def distance_km(gdf: gpd.GeoDataFrame, lat: float, lon: float) -> np.ndarray:
     return out
 
 
-def _centre(lat, lon) -> tuple[float, float]:
-    """(lat, lon) from numbers, or from a place name resolved by the offline gazetteer."""
+def centre(lat: float | str, lon: float | None = None) -> tuple[float, float]:
+    """(lat, lon) from numbers (checked to be in range), or from a place name resolved by the
+    offline gazetteer: the centre :func:`within` and :func:`nearest` measure from."""
     if isinstance(lat, str):
         if lon is not None:
             raise TypeError("give a place name or lat, lon; not both")
@@ -48,25 +50,27 @@ def _centre(lat, lon) -> tuple[float, float]:
         raise TypeError("give lat and lon, or a place name")
     lat, lon = float(lat), float(lon)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValueError(f"not a latitude/longitude: {lat}, {lon}")
+        raise QueryError(f"not a latitude/longitude: {lat:g}, {lon:g} (latitude -90..90, longitude -180..180; "
+                         f"Mukachevo is 48.44, 22.72)")
     return lat, lon
 
 
 def resolve_place(name: str) -> tuple[float, float]:
     """(lat, lon) of a place name through :func:`geo.geocode` (offline gazetteer); a name it
-    cannot resolve is an error naming it.
+    cannot resolve is an :class:`~geo.errors.UnknownPlaceError` naming it and similar names.
 
     Example:
         >>> lat, lon = resolve_place("Mukachevo")
         >>> round(lat, 1), round(lon, 1)
         (48.4, 22.7)
     """
+    from geo.gazetteer import load_gazetteer
     from geo.geocoding import geocode
 
     probe = gpd.GeoDataFrame({"id": ["query"], "place": [name]}, geometry=[None], crs="EPSG:4326")
     point = geocode(probe).geometry.iloc[0]
     if point is None or point.is_empty:
-        raise ValueError(f"place not found in the gazetteer: {name!r}")
+        raise UnknownPlaceError(name, load_gazetteer().similar_names(name))
     return point.y, point.x
 
 
@@ -76,9 +80,9 @@ def within(gdf: gpd.GeoDataFrame, lat: float | str, lon: float | None = None, km
     Example:
         >>> # geo.within(gdf, "Mukachevo", km=25) or geo.within(gdf, 48.44, 22.72, 25)
     """
-    if km < 0:
-        raise ValueError(f"km must be >= 0, not {km}")
-    lat, lon = _centre(lat, lon)
+    if not km >= 0:  # also refuses NaN, which every comparison would silently fail
+        raise QueryError(f"km must be a distance of 0 or more, not {km:g}")
+    lat, lon = centre(lat, lon)
     out = gdf.copy()
     out["distance_km"] = distance_km(gdf, lat, lon)
     return _geometry_last(out[out["distance_km"] <= km].sort_values("distance_km", kind="stable"))
@@ -87,8 +91,8 @@ def within(gdf: gpd.GeoDataFrame, lat: float | str, lon: float | None = None, km
 def nearest(gdf: gpd.GeoDataFrame, lat: float | str, lon: float | None = None, k: int = 5) -> gpd.GeoDataFrame:
     """The ``k`` rows nearest to (lat, lon) or to a named place, nearest first, with ``distance_km``."""
     if k < 0:
-        raise ValueError(f"k must be >= 0, not {k}")
-    lat, lon = _centre(lat, lon)
+        raise QueryError(f"k must be 0 or more, not {k}")
+    lat, lon = centre(lat, lon)
     out = gdf.copy()
     out["distance_km"] = distance_km(gdf, lat, lon)
     return _geometry_last(out[out["distance_km"].notna()].sort_values("distance_km", kind="stable").head(k))
@@ -116,7 +120,7 @@ def in_region(gdf: gpd.GeoDataFrame, region: str | Iterable[str], scheme="macro"
         try:
             isos.add(oblast(name).iso)
         except UnknownOblastError:
-            raise ValueError(
+            raise GroupError(
                 f"{name!r} is neither an oblast nor a group of scheme {chosen.name!r} ({', '.join(chosen.groups)})"
             ) from None
     assigned = gdf if _assigned_with(gdf, chosen.name) else assign_regions(gdf, chosen)

@@ -65,6 +65,11 @@ DNIPRO_SPLIT: tuple[str, ...] = ("UA-32", "UA-30", "UA-71", "UA-12", "UA-23", "U
 _ISOS = oblast_codes()
 
 
+# Imported here rather than at the top so that changes to the schemes stay clear of the
+# oblast registry above, which is maintained separately.
+from geo.errors import GroupError, SchemeError, SchemeFileError  # noqa: E402
+
+
 class Scheme:
     """Maps oblasts, or points, to groups ("west", "east", ...).
 
@@ -79,6 +84,28 @@ class Scheme:
 
     def group_of(self, name_or_code: str | Oblast) -> str | None:
         raise NotImplementedError
+
+    def group(self, name: str) -> str:
+        """The group called ``name``, matched case-insensitively ("West" -> "west"); a
+        :class:`~geo.errors.GroupError` naming the scheme's groups if there is none."""
+        wanted = str(name).strip().casefold()
+        for group in self.groups:
+            if group.casefold() == wanted:
+                return group
+        raise GroupError(f"{name!r} is not a group of scheme {self.name!r} (groups: {', '.join(self.groups)})")
+
+    def pair(self, a: str, b: str) -> tuple[str, str]:
+        """Two different groups to compare, spelt as the scheme spells them.
+
+        Example:
+            >>> scheme("dnipro").pair("Right_Bank", "left_bank")
+            ('right_bank', 'left_bank')
+        """
+        a, b = self.group(a), self.group(b)
+        if a == b:
+            raise GroupError(f"compare two different groups, not {a!r} with itself "
+                             f"(groups of scheme {self.name!r}: {', '.join(self.groups)})")
+        return a, b
 
     def assign(self, iso, lon, lat) -> np.ndarray:
         """Group per row (object array, None where no group) for ISO codes and lon/lat arrays."""
@@ -237,6 +264,8 @@ def scheme(name: str | Path | dict | Scheme = "macro") -> Scheme:
     if isinstance(name, dict):
         return OblastScheme("custom", name)
     text = str(name).strip()
+    if text.lower() in ("macro", "dnipro") or text.lower().startswith("lon:"):
+        text = text.lower()  # names are case-insensitive like groups; file paths are not
     if text == "macro":
         return OblastScheme("macro", {i: g for g, isos in MACRO.items() for i in isos},
                             "KIIS macro-regions west / centre / south / east; Crimea and Sevastopol in south")
@@ -244,36 +273,48 @@ def scheme(name: str | Path | dict | Scheme = "macro") -> Scheme:
         return DniproScheme()
     if text.startswith("lon:"):
         try:
-            return MeridianScheme(float(text[4:]))
+            degrees = float(text[4:])
         except ValueError:
-            raise ValueError(f"scheme {text!r}: expected lon:<degrees east>, e.g. lon:30.5") from None
+            degrees = float("nan")
+        if not -180 <= degrees <= 180:  # NaN too: "lon:nan" would put every point east
+            raise SchemeError(f"scheme {text!r}: expected lon:<degrees east, -180..180>, e.g. lon:30.5")
+        return MeridianScheme(degrees)
     path = Path(text)
     if path.suffix.lower() in (".csv", ".json"):
         return _scheme_from_file(path)
-    raise ValueError(f"unknown scheme {text!r}: use macro, dnipro, lon:<degrees> or a .csv/.json mapping file")
+    raise SchemeError(f"unknown scheme {text!r}: use macro, dnipro, lon:<degrees> or a .csv/.json mapping file")
 
 
 def _scheme_from_file(path: Path) -> Scheme:
-    if not path.exists():
-        raise FileNotFoundError(f"scheme file not found: {path}")
-    if path.suffix.lower() == ".json":
-        mapping = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(mapping, dict):
-            raise ValueError(f"{path}: expected a JSON object of oblast -> group")
-    else:
-        table = pd.read_csv(path, dtype=str)
-        if not {"oblast", "group"} <= set(table.columns):
-            raise ValueError(f"{path}: expected columns 'oblast' and 'group', found {list(table.columns)}")
-        mapping = dict(zip(table["oblast"], table["group"]))
+    """Every way a scheme file can be wrong is a SchemeFileError naming the file."""
+    if not path.is_file():
+        raise SchemeFileError(f"scheme file {path}: {'is a directory' if path.is_dir() else 'no such file'}")
+    try:
+        if path.suffix.lower() == ".json":
+            mapping = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+            if not {"oblast", "group"} <= set(table.columns):
+                raise SchemeFileError(f"scheme file {path}: expected columns 'oblast' and 'group', "
+                                      f"found {list(table.columns)}")
+            mapping = dict(zip(table["oblast"], table["group"]))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]  # parser messages run to several lines
+        raise SchemeFileError(f"scheme file {path} cannot be read: {reason}") from None
+    if not isinstance(mapping, dict) or not all(isinstance(g, str) and g.strip() for g in mapping.values()):
+        raise SchemeFileError(f"scheme file {path}: expected oblast -> group name pairs, "
+                              'e.g. {"Lviv": "border", "Kharkiv": "frontier"}')
     resolved: dict[str, str] = {}
     for key, group in mapping.items():
         try:
             iso = oblast(key).iso
         except UnknownOblastError as err:
-            raise ValueError(f"{path}: {err}") from None
+            raise SchemeFileError(f"scheme file {path}: {err}") from None
         if iso in resolved and resolved[iso] != group:
-            raise ValueError(f"{path}: {key!r} ({iso}) is mapped to both {resolved[iso]!r} and {group!r}")
+            raise SchemeFileError(f"scheme file {path}: {key!r} ({iso}) is mapped to both {resolved[iso]!r} and {group!r}")
         resolved[iso] = group
+    if not resolved:
+        raise SchemeFileError(f"scheme file {path} maps no oblast to a group")
     return OblastScheme(path.stem, resolved)
 
 
@@ -391,5 +432,5 @@ def _normalised_codes(gdf, column: str) -> np.ndarray:
             lookup[value] = _ISOS.index(oblast(value).iso)
         except UnknownOblastError as err:
             row = values.index[(values == value).to_numpy()][0]
-            raise ValueError(f"row {row!r}, field {column!r}: {err}") from None
+            raise UnknownOblastError(f"row {row!r}, field {column!r}: {err}") from None
     return values.map(lookup).fillna(len(_ISOS)).to_numpy(dtype=np.int64)

@@ -277,6 +277,7 @@ def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
     >>> import incidents, maps
     >>> cm = maps.compare_map(incidents.sample(), "west", "east")   # doctest: +SKIP
     """
+    a, b = geo.scheme(scheme).pair(a, b)  # before any work: "West" is west, a typo is a GroupError
     gdf, extra = _prepare(gdf, scheme)
     everything = payloads.build(gdf, color_by, size_by, extra_columns=extra)
     scheme_colors = (everything.data["colors"], [label for label, _, _ in everything.legend])

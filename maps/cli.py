@@ -2,8 +2,9 @@
 
 Every command reads INPUT (default: the shipped sample), runs the pipeline steps it
 needs, prints a short summary and writes its output atomically. Exit codes: 0 ok,
-1 bad input (one line per problem, the first 20 then a count; ``--errors FILE`` writes
-them all), 2 usage.
+1 bad data (one line per problem, the first 20 then a count; ``--errors FILE`` writes
+them all), 2 bad usage. A user's mistake is never a traceback: every path and option is
+checked before any work (:func:`_check`), and errors print as one line (:mod:`maps.clierrors`).
 """
 
 from __future__ import annotations
@@ -12,24 +13,33 @@ import argparse
 import re
 import sys
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 import geo
 import incidents
 import maps
 from incidents.errors import MAX_LISTED
+from maps import paths
+from maps.clierrors import PROG, UsageError, explain, plain_warnings, say
 from maps.pipeline import Summary, prepare
 
-PROG = "incident-map"
 SAMPLE = "the shipped sample of real incidents"
+#: --regions when not given: west,east where the scheme has both, else its first two groups.
+DEFAULT_REGIONS = ("west", "east")
 
 
-class UsageError(Exception):
-    """Raised for arguments argparse accepts but that make no sense together (exit 2)."""
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error on one line that says where help is, instead of a
+    usage synopsis that wraps over several lines above the message."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _input(parser: argparse.ArgumentParser, required: bool = False) -> None:
@@ -37,6 +47,17 @@ def _input(parser: argparse.ArgumentParser, required: bool = False) -> None:
         parser.add_argument("input", metavar="INPUT", help="incident file (.csv .geojson .gpkg .parquet; ACLED/UCDP exports)")
     else:
         parser.add_argument("input", metavar="INPUT", nargs="?", help=f"incident file (default: {SAMPLE})")
+
+
+def _km(text: str) -> float:
+    """--km: a finite distance of 0 or more (argparse reports anything else as usage)."""
+    try:
+        km = float(text)
+    except ValueError:
+        km = float("nan")
+    if not 0 <= km < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a distance: give kilometres, 0 or more, e.g. --km 30")
+    return km
 
 
 def _common(parser: argparse.ArgumentParser, output: str | None = None, geocoding: bool = True) -> None:
@@ -61,13 +82,18 @@ def _publishing(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (the README's command reference is checked against it)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG, description="Geocode, tag and map strikes on Ukraine; compare western and eastern Ukraine.",
         epilog="Run 'incident-map COMMAND --help' for a command's options and an example.")
+    debug = "on an unexpected error, show the full Python traceback"
+    parser.add_argument("--debug", action="store_true", help=debug)
+    # Also accepted after the command; SUPPRESS keeps the subcommand from resetting a --debug given before it.
+    anywhere = argparse.ArgumentParser(add_help=False)
+    anywhere.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help_text, description=help_text,
+        return commands.add_parser(name, help=help_text, description=help_text, parents=[anywhere],
                                    epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
 
     build = command("build", "build the interactive incident map (HTML)", f"{PROG} build my_incidents.csv -o map.html --self-contained")
@@ -76,11 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare = command("compare", "side-by-side comparison map of two region groups", f"{PROG} compare -o compare.html --regions west,east")
     _input(compare), _common(compare, "compare.html"), _publishing(compare)
-    compare.add_argument("--regions", default="west,east", help="two groups of the scheme, comma-separated (default: west,east)")
+    compare.add_argument("--regions", help="two groups of the scheme, comma-separated, any case (default: west,east; "
+                         "for a scheme without them its first two groups, e.g. dnipro: right_bank,left_bank)")
 
     report = command("report", "HTML report comparing two region groups (prints to PDF)", f"{PROG} report -o report.html")
     _input(report), _common(report, "report.html"), _publishing(report)
-    report.add_argument("--regions", default="west,east", help="two groups of the scheme, comma-separated (default: west,east)")
+    report.add_argument("--regions", help="two groups of the scheme, comma-separated, any case (default: west,east; "
+                         "for a scheme without them its first two groups, e.g. dnipro: right_bank,left_bank)")
 
     geocode = command("geocode", "fill coordinates from place names and write the result", f"{PROG} geocode places.csv -o located.gpkg")
     _input(geocode, required=True), _common(geocode, None)
@@ -94,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     query = command("query", "incidents within a distance of a place or point", f"{PROG} query --near Mukachevo --km 50")
     _input(query), _common(query, None)
     query.add_argument("--near", required=True, help="a place name or LAT,LON")
-    query.add_argument("--km", type=float, required=True, help="radius in kilometres")
+    query.add_argument("--km", type=_km, required=True, help="radius in kilometres")
     query.add_argument("-o", "--output", help="write the matches to a file instead of printing a table")
 
     validate = command("validate", "check a file and list every problem", f"{PROG} validate incidents.csv --errors problems.csv")
@@ -112,15 +140,72 @@ def _progress(quiet: bool):
                     console=Console(stderr=True), transient=True)
 
 
-def _load(args, err: Console):
-    """Load INPUT (or the sample); any rejected row is printed and stops the command."""
-    path = args.input or incidents.sample_path()
+@dataclass
+class _Checked:
+    """What :func:`_check` resolved from the arguments, so the run uses what was checked."""
+
+    input: Path | None = None
+    regions: tuple[str, str] | None = None
+    centre: tuple[float, float] | None = None
+    registry: incidents.OwnershipRegistry | None = None
+
+
+def _check(args) -> _Checked:
+    """Every check that needs no incident data, made before any work: a wrong path or
+    option costs a second and one line, not a long run that fails at its end."""
+    done = _Checked(input=paths.readable_file(args.input or incidents.sample_path()))
+    reading = [done.input]
+    if getattr(args, "registry", None):
+        reading.append(paths.readable_file(args.registry, "--registry"))
+        done.registry = incidents.OwnershipRegistry.from_csv(args.registry)
+    if getattr(args, "scheme", None):  # validate has no --scheme
+        chosen = geo.scheme(args.scheme)
+        reading.append(args.scheme if Path(args.scheme).is_file() else None)
+        if args.command in ("compare", "report"):
+            done.regions = _regions(args.regions, chosen)
+    if getattr(args, "geocoder", "offline").lower() not in ("offline", "gazetteer"):
+        geo.geocoders.GeopyGeocoder(args.geocoder, user_agent=args.user_agent, cache=False)  # checks name and agent
+    if args.command == "query":
+        done.centre = _centre(args.near)
+    output = getattr(args, "output", None)
+    if output:
+        paths.output_path(output, paths.HTML if args.command in ("build", "compare", "report") else paths.TABLES,
+                          reading=reading)
+    if args.errors:
+        paths.output_path(args.errors, None, what="--errors", reading=[*reading, output])
+    return done
+
+
+def _regions(text: str | None, chosen: geo.Scheme) -> tuple[str, str]:
+    """The two groups --regions names (any case), or the scheme's defaults."""
+    if text is None:
+        if set(DEFAULT_REGIONS) <= set(chosen.groups):
+            return DEFAULT_REGIONS
+        if len(chosen.groups) < 2:
+            raise UsageError(f"scheme {chosen.name!r} has only the group {', '.join(chosen.groups) or '(none)'}: "
+                             "a comparison needs two")
+        return chosen.groups[0], chosen.groups[1]
+    groups = [g.strip() for g in text.split(",") if g.strip()]
+    if len(groups) != 2:
+        raise UsageError(f"--regions takes two groups separated by a comma, not {text!r} "
+                         f"(groups of scheme {chosen.name!r}: {', '.join(chosen.groups)})")
+    return chosen.pair(*groups)
+
+
+def _centre(text: str) -> tuple[float, float]:
+    """--near: LAT,LON (checked to be on the globe) or a place name (offline gazetteer)."""
+    match = re.fullmatch(r"\s*([-+]?\d+(?:\.\d+)?)\s*,\s*([-+]?\d+(?:\.\d+)?)\s*", text)
+    return geo.query.centre(float(match[1]), float(match[2])) if match else geo.query.centre(text)
+
+
+def _load(args, path: Path, err: Console):
+    """Load INPUT; any rejected row is printed and stops the command."""
     gdf, rejected = incidents.load(path, errors="report")
     if len(rejected):
         if args.errors:
             incidents.save_rejections(rejected, args.errors)
         for line in _problem_lines(rejected):
-            err.print(line, markup=False, highlight=False)
+            say(err, line)
         raise _BadInput(len(rejected))
     return gdf
 
@@ -137,8 +222,7 @@ def _problem_lines(rejected) -> list[str]:
     return lines
 
 
-def _run_pipeline(args, gdf, progress) -> tuple:
-    registry = incidents.OwnershipRegistry.from_csv(args.registry) if getattr(args, "registry", None) else None
+def _run_pipeline(args, checked: _Checked, gdf, progress) -> tuple:
     task = progress.add_task("preparing", total=3) if progress else None
     steps_done = []
 
@@ -148,48 +232,35 @@ def _run_pipeline(args, gdf, progress) -> tuple:
             progress.update(task, description=name, completed=len(steps_done))
         steps_done.append(name)
 
-    return prepare(gdf, geocoder=args.geocoder, user_agent=args.user_agent, registry=registry,
+    return prepare(gdf, geocoder=args.geocoder, user_agent=args.user_agent, registry=checked.registry,
                    scheme=args.scheme, progress=step)
 
 
-def _regions(args) -> tuple[str, str]:
-    groups = [g.strip() for g in args.regions.split(",") if g.strip()]
-    if len(groups) != 2:
-        raise UsageError(f"--regions takes two groups separated by a comma, not {args.regions!r}")
-    return groups[0], groups[1]
-
-
-def _near(text: str) -> tuple[float, float] | str:
-    match = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*", text)
-    return (float(match[1]), float(match[2])) if match else text
-
-
-def _render(args, gdf):
+def _render(args, checked: _Checked, gdf):
     if getattr(args, "publish_precision", None):
         gdf = geo.coarsen(gdf, args.publish_precision)
     out = Path(args.output)
     if args.command == "build":
         maps.save(maps.incident_map(gdf, color_by=args.color_by), out, self_contained=args.self_contained)
     elif args.command == "compare":
-        a, b = _regions(args)
-        maps.save(maps.compare_map(gdf, a, b, scheme=args.scheme), out, self_contained=args.self_contained)
+        maps.save(maps.compare_map(gdf, *checked.regions, scheme=args.scheme), out, self_contained=args.self_contained)
     elif args.command == "report":
-        a, b = _regions(args)
-        maps.report(gdf, out, regions=(a, b), scheme=args.scheme, self_contained=args.self_contained)
+        maps.report(gdf, out, regions=checked.regions, scheme=args.scheme, self_contained=args.self_contained)
     return out
 
 
-def _query(args, gdf, out: Console) -> None:
-    near = _near(args.near)
-    found = geo.within(gdf, near[0], near[1], args.km) if isinstance(near, tuple) else geo.within(gdf, near, km=args.km)
+def _query(args, checked: _Checked, gdf, out: Console) -> None:
+    found = geo.within(gdf, *checked.centre, km=args.km)
     if args.output:
         incidents.save(found, args.output)
         return
-    table = Table(title=f"{len(found)} incidents within {args.km:g} km of {args.near}")
+    # Text(), not str: a cell holding "[/x]" is data, and rich would parse a str as markup.
+    table = Table(title=Text(f"{len(found)} incidents within {args.km:g} km of {args.near}"))
     for column in ("place", "date", "distance_km", "target"):
         table.add_column(column)
     for row in found.itertuples():
-        table.add_row(str(row.place or ""), f"{row.date:%Y-%m-%d}", f"{row.distance_km:.1f}", str(row.target or "")[:60])
+        table.add_row(Text(str(row.place or "")), f"{row.date:%Y-%m-%d}", f"{row.distance_km:.1f}",
+                      Text(str(row.target or "")[:60]))
     out.print(table)
 
 
@@ -198,62 +269,71 @@ def _sources(out: Console) -> None:
     for column in ("source", "used for", "licence / terms"):
         table.add_column(column)
     for source in maps.DATA_SOURCES:
-        table.add_row(source.name, source.used_for, source.licence)
+        table.add_row(Text(source.name), Text(source.used_for), Text(source.licence))
     out.print(table)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``incident-map``; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)  # exits 2 on usage errors
-    out, err = Console(), Console(stderr=True, soft_wrap=True)  # one problem = one line, never wrapped
-    try:
-        if args.command == "sources":
-            _sources(out)
-            return 0
-        gdf = _load(args, err)
-        if args.command == "validate":
-            if not args.quiet:
-                out.print(f"{len(gdf)} rows, all valid")
-            return 0
-        summary = Summary(rows_in=len(gdf))
-        progress = _progress(args.quiet)
-        with progress or nullcontext():
-            if args.command == "geocode":
-                gdf = geo.geocode(gdf, geocoder=args.geocoder, user_agent=args.user_agent, overwrite=args.overwrite)
-                info = gdf.attrs.get("geocode_summary", {})
-                summary.geocoded, summary.unresolved = int(info.get("geocoded", 0)), list(map(str, info.get("unresolved_ids", [])))
-                incidents.save(gdf, args.output)
-            elif args.command == "tag":
-                registry = incidents.OwnershipRegistry.from_csv(args.registry) if args.registry else None
-                gdf = incidents.tag_ownership(gdf, registry=registry)
-                summary.tagged_foreign = int(gdf["foreign_owned"].fillna(False).astype(bool).sum())
-                incidents.save(gdf, args.output)
-            else:
-                gdf, summary = _run_pipeline(args, gdf, progress)
-                if args.command == "query":
-                    _query(args, gdf, out)
-                else:
-                    path = _render(args, gdf)
-                    if not args.quiet:
-                        err.print(f"wrote {path}")
-        if not args.quiet:
-            for line in summary.lines():
-                err.print(line, highlight=False)
+def _run(args, out: Console, err: Console) -> int:
+    if args.command == "sources":
+        _sources(out)
         return 0
-    except _BadInput as bad:
-        err.print(f"{PROG}: {bad.args[0]} problems; nothing written", highlight=False)
-        return 1
-    except incidents.IncidentDataError as error:
-        for line in str(error).splitlines():
-            err.print(f"{PROG}: {line.strip()}", markup=False, highlight=False)
-        return 1
-    except (FileNotFoundError, geo.GeocodingError, geo.UnknownOblastError) as error:
-        err.print(f"{PROG}: {error}", markup=False, highlight=False)
-        return 1
-    except UsageError as error:
-        parser.error(str(error))  # prints usage and exits 2
-        return 2
+    checked = _check(args)
+    gdf = _load(args, checked.input, err)
+    if args.command == "validate":
+        if not args.quiet:
+            say(out, f"{len(gdf)} rows, all valid")
+        return 0
+    summary = Summary(rows_in=len(gdf))
+    progress = _progress(args.quiet)
+    with progress or nullcontext():
+        if args.command == "geocode":
+            gdf = geo.geocode(gdf, geocoder=args.geocoder, user_agent=args.user_agent, overwrite=args.overwrite)
+            info = gdf.attrs.get("geocode_summary", {})
+            summary.geocoded, summary.unresolved = int(info.get("geocoded", 0)), list(map(str, info.get("unresolved_ids", [])))
+            incidents.save(gdf, args.output)
+        elif args.command == "tag":
+            gdf = incidents.tag_ownership(gdf, registry=checked.registry)
+            summary.tagged_foreign = int(gdf["foreign_owned"].fillna(False).astype(bool).sum())
+            incidents.save(gdf, args.output)
+        else:
+            gdf, summary = _run_pipeline(args, checked, gdf, progress)
+            if args.command == "query":
+                _query(args, checked, gdf, out)
+            else:
+                path = _render(args, checked, gdf)
+                if not args.quiet:
+                    say(err, f"wrote {path}")
+    if not args.quiet:
+        for line in summary.lines():
+            say(err, line)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``incident-map``; returns the exit code (never raises for a user's
+    mistake; with ``--debug``, an error is raised with its traceback)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse printed the usage and its error (2), or --help (0)
+        return int(exit_.code or 0)
+    out, err = Console(), Console(stderr=True, soft_wrap=True)  # one problem = one line, never wrapped
+    with plain_warnings(err):
+        try:
+            return _run(args, out, err)
+        except _BadInput as bad:
+            say(err, f"{PROG}: {bad.args[0]} problem{'s' if bad.args[0] != 1 else ''}; nothing written")
+            return 1
+        except KeyboardInterrupt:
+            say(err, f"{PROG}: interrupted")
+            return 130
+        except Exception as error:
+            if args.debug:
+                raise
+            code, lines = explain(error)
+            for line in lines:
+                say(err, f"{PROG}: {line}")
+            return code
 
 
 if __name__ == "__main__":  # pragma: no cover

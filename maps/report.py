@@ -133,12 +133,7 @@ def _environment() -> jinja2.Environment:
 def _check_regions(regions, scheme) -> tuple[str, str]:
     if isinstance(regions, str) or len(regions) != 2:
         raise ValueError(f"regions must be two group names, e.g. ('west', 'east'); got {regions!r}")
-    known = geo.scheme(scheme).groups
-    for name in regions:
-        if name not in known:
-            raise ValueError(f"region {name!r} is not a group of scheme {_scheme_name(scheme)!r} "
-                             f"(groups: {', '.join(known)})")
-    return str(regions[0]), str(regions[1])
+    return geo.scheme(scheme).pair(*regions)
 
 
 def _scheme_name(scheme) -> str:

@@ -21,13 +21,14 @@ Example (never run in tests; they use a fake geocoder):
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import time
 
 import pandas as pd
 from geopy.exc import GeocoderRateLimited, GeocoderTimedOut, GeocoderUnavailable, GeopyError
 from geopy.extra.rate_limiter import RateLimiter
-from geopy.geocoders import get_geocoder_for_service
+from geopy.geocoders import SERVICE_TO_GEOCODER, get_geocoder_for_service
 
 from geo.cache import MISSING, GeocodeCache
 from geo.gazetteer import load_gazetteer, name_key
@@ -68,13 +69,18 @@ class GeopyGeocoder(Geocoder):
                  min_delay_seconds: float | None = None, max_retries: int = 3,
                  error_wait_seconds: float = 2.0, timeout: float = 10.0, **service_options):
         if isinstance(service, str):
-            if not user_agent:
-                raise GeocoderConfigError(
-                    f"geocoder={service!r} needs user_agent= (a string naming your application)")
+            # The name first: a typo in it is the mistake to report, not the missing agent.
             try:
                 cls = get_geocoder_for_service(service)
             except GeopyError as exc:
-                raise GeocoderConfigError(f"unknown geocoder {service!r}: {exc}") from exc
+                close = difflib.get_close_matches(service.lower(), SERVICE_TO_GEOCODER, n=3)
+                hint = f"did you mean {', '.join(close)}? " if close else ""
+                raise GeocoderConfigError(f"unknown geocoder {service!r} ({hint}use offline or a geopy "
+                                          f"service name: {', '.join(SERVICE_TO_GEOCODER)})") from exc
+            if not user_agent:
+                raise GeocoderConfigError(
+                    f"geocoder {service!r} needs a user agent naming your application, e.g. "
+                    f"'my-newsroom-map/1.0' (user_agent= in Python, --user-agent on the command line)")
             self.name = service.lower()
             try:
                 self.service = cls(user_agent=user_agent, timeout=timeout, **service_options)

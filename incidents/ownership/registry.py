@@ -127,8 +127,12 @@ class OwnershipRegistry:
         """
         if mode not in ("merge", "replace"):
             raise ValueError(f"mode must be 'merge' or 'replace', not {mode!r}")
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            user = cls.from_text(handle.read(), source=str(path))
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                text = handle.read()
+        except UnicodeDecodeError as err:  # bad bytes are bad data, named like every other problem
+            raise IncidentDataError([Problem(0, "file", None, f"is not UTF-8 text (byte {err.start})")], str(path)) from None
+        user = cls.from_text(text, source=str(path))
         if mode == "replace" or base is None:
             return user
         base_registry = cls.shipped() if isinstance(base, str) and base == "shipped" else base
