@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.errors import GroupError, SchemeError, SchemeFileError
 from incidents.oblasts import OBLASTS, Oblast, UnknownOblastError, oblast, oblast_codes, oblast_from_admin1
 
 if TYPE_CHECKING:  # annotations only: importing geopandas here is not needed at run time
@@ -63,11 +64,6 @@ DNIPRO_BANKS: dict[str, tuple[str, ...]] = {
 DNIPRO_SPLIT: tuple[str, ...] = ("UA-32", "UA-30", "UA-71", "UA-12", "UA-23", "UA-65")
 
 _ISOS = oblast_codes()
-
-
-# Imported here rather than at the top so that changes to the schemes stay clear of the
-# oblast registry above, which is maintained separately.
-from geo.errors import GroupError, SchemeError, SchemeFileError  # noqa: E402
 
 
 class Scheme:

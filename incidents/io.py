@@ -55,7 +55,7 @@ def read_raw(path: str | os.PathLike, sheet: str | int | None = None) -> RawTabl
     cells, attrs = table.cells, table.attrs
     notes = attrs.setdefault("notes", [])
     if attrs.get("encoding") not in ("utf-8", "spreadsheet"):
-        notes.append(f"decoded as {attrs['encoding']} (not UTF-8)")
+        # A warning, not a note: a script should hear of it without reading attrs.
         warnings.warn(f"{path.name} is not UTF-8; decoded it as {attrs['encoding']}", UnicodeWarning, stacklevel=3)
     if attrs.get("delimiter", "comma") != "comma":
         notes.append(f"columns separated by {attrs['delimiter']}s")
@@ -174,7 +174,7 @@ def save(gdf: gpd.GeoDataFrame, path: str | os.PathLike) -> None:
     """
     path = Path(path)
     kind = readers.format_of(path)
-    if kind not in WRITABLE or path.suffix.lower() in (".tsv", ".txt"):
+    if kind not in WRITABLE or path.suffix.lower() == ".tsv":
         raise ValueError(f"cannot write {path.suffix or 'a file without extension'}: save writes "
                          f"{', '.join(SAVE_EXTENSIONS)}")
     geometry = gdf.geometry

@@ -31,7 +31,7 @@ from pyproj.exceptions import CRSError
 from incidents.errors import IncidentDataError, Problem
 from incidents.schema import CRS
 
-FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".geojson": "geojson", ".json": "geojson",
+FORMATS = {".csv": "csv", ".tsv": "csv", ".geojson": "geojson", ".json": "geojson",
            ".gpkg": "gpkg", ".parquet": "parquet", ".geoparquet": "parquet",
            ".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".xls": "spreadsheet", ".ods": "spreadsheet"}
 #: Delimiters a CSV may use: comma, semicolon (European Excel, where the comma is the
@@ -198,7 +198,7 @@ def read_spreadsheet(path: Path, sheet: str | int | None = None) -> RawTable:
     chosen = names[0] if sheet is None else sheet
     if isinstance(chosen, int) and not 0 <= chosen < len(names) or isinstance(chosen, str) and chosen not in names:
         raise file_error(path, f"has no sheet {sheet!r} (sheets: {', '.join(map(repr, names))})")
-    grid = book.parse(chosen, header=None, dtype=object)
+    grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
     filled = grid.notna().any(axis=1).to_numpy()
     if not filled.any():
         raise file_error(path, f"sheet {chosen!r} is empty")

@@ -10,6 +10,7 @@ checked before any work (:func:`_check`), and errors print as one line (:mod:`ma
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import sys
 from contextlib import nullcontext
@@ -43,10 +44,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _input(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    kinds = "incident file (.csv .tsv .xlsx .xls .ods .geojson .json .gpkg .parquet; ACLED, UCDP and other exports)"
     if required:
-        parser.add_argument("input", metavar="INPUT", help="incident file (.csv .geojson .gpkg .parquet; ACLED/UCDP exports)")
+        parser.add_argument("input", metavar="INPUT", help=kinds)
     else:
-        parser.add_argument("input", metavar="INPUT", nargs="?", help=f"incident file (default: {SAMPLE})")
+        parser.add_argument("input", metavar="INPUT", nargs="?", help=f"{kinds} (default: {SAMPLE})")
+    parser.add_argument("--sheet", help="a spreadsheet's sheet, by name or 0-based number (default: the first)")
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True,
+                       help="read dates like 03/04/2025 as 3 April (when no value in the column settles it)")
+    order.add_argument("--monthfirst", dest="dayfirst", action="store_const", const=False,
+                       help="read dates like 03/04/2025 as 4 March")
 
 
 def _km(text: str) -> float:
@@ -200,7 +208,8 @@ def _centre(text: str) -> tuple[float, float]:
 
 def _load(args, path: Path, err: Console):
     """Load INPUT; any rejected row is printed and stops the command."""
-    gdf, rejected = incidents.load(path, errors="report")
+    sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
+    gdf, rejected = incidents.load(path, errors="report", sheet=sheet, dayfirst=args.dayfirst)
     if len(rejected):
         if args.errors:
             incidents.save_rejections(rejected, args.errors)
@@ -279,11 +288,15 @@ def _run(args, out: Console, err: Console) -> int:
         return 0
     checked = _check(args)
     gdf = _load(args, checked.input, err)
+    loaded = {"rows_in": gdf.attrs.get("rows_in", len(gdf)), "blank": gdf.attrs.get("rows_blank", 0),
+              "read": list(gdf.attrs.get("notes", []))}
     if args.command == "validate":
         if not args.quiet:
-            say(out, f"{len(gdf)} rows, all valid")
+            say(out, f"{len(gdf)} row{'s' if len(gdf) != 1 else ''}, all valid")
+            for line in Summary(**loaded).read_lines():
+                say(out, line)
         return 0
-    summary = Summary(rows_in=len(gdf))
+    summary = Summary(**loaded)
     progress = _progress(args.quiet)
     with progress or nullcontext():
         if args.command == "geocode":
@@ -297,6 +310,7 @@ def _run(args, out: Console, err: Console) -> int:
             incidents.save(gdf, args.output)
         else:
             gdf, summary = _run_pipeline(args, checked, gdf, progress)
+            summary = dataclasses.replace(summary, **loaded)
             if args.command == "query":
                 _query(args, checked, gdf, out)
             else:

@@ -25,6 +25,10 @@ class Summary:
     """What the pipeline did: the counts the command line prints."""
 
     rows_in: int = 0
+    #: Fully blank rows the loader skipped, and what it says it read how (columns,
+    #: encoding, delimiter, sheet, reprojection, misspelt oblasts).
+    blank: int = 0
+    read: list[str] = field(default_factory=list)
     rejected: int = 0
     already_located: int = 0
     geocoded: int = 0
@@ -33,9 +37,13 @@ class Summary:
     ambiguous_owner: int = 0
     outside_ukraine: int = 0
 
+    def read_lines(self) -> list[str]:
+        """What the loader read how, one line each."""
+        return [f"read: {note}" for note in self.read]
+
     def lines(self) -> list[str]:
         """Short human-readable lines."""
-        out = [f"rows in: {self.rows_in}", f"rejected: {self.rejected}",
+        out = [*self.read_lines(), f"rows in: {self.rows_in}", f"rejected: {self.rejected}",
                f"already had coordinates: {self.already_located}", f"geocoded: {self.geocoded}",
                f"unresolved: {len(self.unresolved)}" + (f" ({', '.join(self.unresolved[:10])}"
                                                         f"{' ...' if len(self.unresolved) > 10 else ''})"

@@ -192,7 +192,7 @@ def test_warning_is_one_plain_line(capsys, tmp_path):
                      "c1,2024-01-02,Caf\u00e9 M\u00fcller,50.45,30.52,https://example.org/a\n".encode("cp1252"))
     for _ in range(2):  # and again in the same process: Python's once-per-location registry must not hide it
         code, out, err = run(capsys, ["validate", str(path)])
-        assert code == 0 and out == "1 rows, all valid\n"
+        assert code == 0 and out == "1 row, all valid\n"
         assert err == "incident-map: warning: cp.csv is not UTF-8; decoded it as cp1252\n"
 
 
@@ -217,7 +217,7 @@ def test_markup_in_data_prints_literally(capsys, tmp_path, monkeypatch):
     ids = tmp_path / "ids.csv"  # a place nothing resolves: the id is named as unresolved
     ids.write_text("id,date,place,sources\n[/x],2024-01-02,Atlantis,https://example.org/a\n")
     code, out, err = run(capsys, ["validate", str(ids)])
-    assert (code, out) == (0, "1 rows, all valid\n"), err
+    assert (code, out) == (0, "1 row, all valid\n"), err
     code, _, err = run(capsys, ["build", str(ids), "-o", str(tmp_path / "m.html")])
     assert code == 0 and "unresolved: 1 ([/x])\n" in err
     evil = "[link=https://evil.example]x[/link]"

@@ -201,3 +201,14 @@ def test_geopackage_and_geoparquet_in_any_crs(tmp_path, suffix, crs):
     gdf = incidents.load(path)
     assert (gdf.geometry[0].y, gdf.geometry[0].x) == pytest.approx(MUKACHEVO)
     assert gdf.attrs["reprojected_from"] == crs
+
+
+def test_the_documented_synonym_table_is_the_one_in_the_code():
+    from pathlib import Path
+
+    from incidents.columns import COORDINATE_PAIR, SYNONYMS
+
+    doc = (Path(__file__).parent.parent / "docs" / "reading-files.md").read_text(encoding="utf-8")
+    for ours, aliases in SYNONYMS.items():
+        assert f"| `{ours}` | " + ", ".join(f"`{a}`" for a in aliases) + " |" in doc, ours
+    assert ", ".join(f"`{a}`" for a in COORDINATE_PAIR) in doc

@@ -81,7 +81,7 @@ def test_ucdp_excel_saved_csv_month_first_with_12_hour_times():
     assert list(gdf["date"]) == [pd.Timestamp("2025-08-21"), pd.Timestamp("2014-01-22"), pd.Timestamp("2024-03-01")]
     assert gdf.loc[1, "date_end"] == pd.Timestamp("2014-01-23")
     assert "–" in gdf.loc[0, "notes"]  # the cp1252 en dash decoded, not mangled
-    assert "decoded as cp1252 (not UTF-8)" in gdf.attrs["notes"]
+    assert gdf.attrs["encoding"] == "cp1252"
 
 
 def test_ucdp_all_ambiguous_dates_follow_the_excel_us_convention(tmp_path):
