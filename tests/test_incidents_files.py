@@ -137,7 +137,7 @@ def _sheet_rows():
 
 
 def test_xlsx_first_sheet_by_default_other_sheets_by_name(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     book = openpyxl.Workbook()
     book.active.title = "Notes"
     book.active.append(["this sheet holds no incidents"])
@@ -158,7 +158,6 @@ def test_xlsx_first_sheet_by_default_other_sheets_by_name(tmp_path):
 
 
 def test_ods(tmp_path):
-    pytest.importorskip("odf")
     rows = _sheet_rows()
     frame = pd.DataFrame(rows[1:], columns=rows[0])
     path = tmp_path / "strikes.ods"

@@ -44,7 +44,7 @@ def test_acled_api_json_response_reads_like_the_csv():
 
 
 def test_acled_xlsx_export_with_spreadsheet_dates(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     rows = _csv_rows(FIXTURES / "synthetic_acled_api.csv")
     book = openpyxl.Workbook()
     sheet = book.active
@@ -105,7 +105,7 @@ def test_ucdp_candidate_events_layout():
 
 
 def test_ucdp_xlsx(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     import datetime as dt
     rows = _csv_rows(FIXTURES / "synthetic_ucdp_ged_official.csv")
     book = openpyxl.Workbook()
