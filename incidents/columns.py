@@ -65,6 +65,14 @@ _LOOKUP = {header_key(ours): ours for ours in COLUMN_KINDS} | {
     header_key(alias): ours for ours, aliases in SYNONYMS.items() for alias in aliases}
 
 
+_NUMERIC = {c for c, kind in COLUMN_KINDS.items() if kind in ("float", "int")}
+
+
+def numeric_header(name: object) -> bool:
+    """True for a header that means a numeric column of ours (``Latitude``, ``fatalities``)."""
+    return _LOOKUP.get(header_key(name)) in _NUMERIC
+
+
 def map_columns(cells: pd.DataFrame, decimal_comma: bool = False, spatial: bool = False
                 ) -> tuple[pd.DataFrame, dict[str, str], list[tuple[np.ndarray, str, pd.Series, str]]]:
     """Rename recognised headers to ours and split a coordinates column.

@@ -30,7 +30,7 @@ import shapely
 
 from incidents import readers
 from incidents import sources as importers
-from incidents.columns import map_columns
+from incidents.columns import map_columns, numeric_header
 from incidents.readers import RawTable
 from incidents.schema import COLUMN_KINDS, CRS, LIST_SEPARATOR
 from incidents.validate import finish, to_frame
@@ -51,7 +51,7 @@ def read_raw(path: str | os.PathLike, sheet: str | int | None = None) -> RawTabl
     read how (columns, encoding, delimiter, sheet, reprojection, blank rows).
     """
     path = Path(path)
-    table = readers.read(path, sheet)
+    table = readers.read(path, sheet, numeric=numeric_header)
     cells, attrs = table.cells, table.attrs
     notes = attrs.setdefault("notes", [])
     if attrs.get("encoding") not in ("utf-8", "spreadsheet"):

@@ -61,8 +61,9 @@ def format_of(path: Path) -> str:
         raise file_error(path, f"has an unsupported extension (use one of {', '.join(FORMATS)})", path.name) from None
 
 
-def read(path: Path, sheet: str | int | None = None) -> RawTable:
-    """Read ``path`` by its extension."""
+def read(path: Path, sheet: str | int | None = None, numeric=lambda header: False) -> RawTable:
+    """Read ``path`` by its extension. ``numeric(header)`` says which CSV columns may be
+    parsed as numbers straight away (a column holding anything else stays text)."""
     kind = format_of(path)
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
@@ -70,7 +71,8 @@ def read(path: Path, sheet: str | int | None = None) -> RawTable:
         raise file_error(path, "is a folder, not a file")
     if sheet is not None and kind != "spreadsheet":
         raise file_error(path, f"is not a spreadsheet, so sheet={sheet!r} does not apply")
-    readers = {"csv": read_csv, "geojson": read_json, "spreadsheet": lambda p: read_spreadsheet(p, sheet)}
+    readers = {"csv": lambda p: read_csv(p, numeric), "geojson": read_json,
+               "spreadsheet": lambda p: read_spreadsheet(p, sheet)}
     table = readers[kind](path) if kind in readers else read_spatial(path, kind)
     table.attrs = {"source_file": str(path), "format": kind, **table.attrs}
     return table
@@ -111,7 +113,7 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv(path: Path) -> RawTable:
+def read_csv(path: Path, numeric=lambda header: False) -> RawTable:
     data = path.read_bytes()
     if not data[:4096].strip() and not data.strip():  # only a blank start is worth a full scan
         raise file_error(path, "is empty (expected a header line and incident rows)")
@@ -122,7 +124,11 @@ def read_csv(path: Path) -> RawTable:
     text = None
     try:
         # Arrow's multi-threaded reader is the fast path, and it checks the bytes are UTF-8.
-        cells = pd.read_csv(io.BytesIO(data), dtype=str, engine="pyarrow", keep_default_na=False, sep=delimiter)
+        # Numeric columns are left to Arrow's type inference (a column with text in it stays
+        # text, and validation names the bad values); everything else is read as text.
+        text_columns = {name: str for name in header if not numeric(name.strip().lstrip("\ufeff"))}
+        cells = pd.read_csv(io.BytesIO(data), dtype=text_columns, engine="pyarrow", keep_default_na=False,
+                            sep=delimiter)
         encoding = "utf-8"
     except (pa.ArrowInvalid, UnicodeDecodeError, pd.errors.ParserError):
         # Not UTF-8, or a layout Arrow refuses (quoted line breaks, ragged rows): the C reader.

@@ -145,6 +145,8 @@ class _Collector:
 def _as_text(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))  # a number parsed from "91" is quoted back as "91", not "91.0"
     if _is_sequence(value):
         return LIST_SEPARATOR.join(map(str, value))
     return str(value)
