@@ -13,7 +13,7 @@ from incidents.ownership import KINDS, OwnershipRegistry
 from incidents.countries import ISO_ALPHA2
 
 FIXTURES = "tests/fixtures"
-HEADER = "company,aliases,owner_country,hq_country,parent_company,sector,kind,sites,source_url,notes\n"
+HEADER = "company,aliases,owner_country,registered_country,parent_company,sector,kind,sites,source_url,notes\n"
 SHIPPED = importlib.resources.files("incidents") / "data" / "foreign_owners.csv"
 
 
@@ -31,7 +31,7 @@ def test_fixture_registry_reads_every_field():
     reg = OwnershipRegistry.from_csv(f"{FIXTURES}/synthetic_registry.csv", base=None)
     assert len(reg) == 10
     flex = reg.entry_for("Flextronics")
-    assert (flex.company, flex.owner_country, flex.hq_country, flex.kind) == ("Flex Ltd.", "US", "SG", "company")
+    assert (flex.company, flex.owner_country, flex.registered_country, flex.kind) == ("Flex Ltd.", "US", "SG", "company")
     assert flex.aliases == ("Flex", "Flextronics", "Флекс")
     assert flex.source_urls == ("https://example.org/synthetic/flex",)
     assert flex.row == 2  # the first line after the header
@@ -51,7 +51,7 @@ def test_entry_lookup_folds_case_script_and_diacritics():
 @pytest.mark.parametrize("row, field, reason", [
     ("Acme,Acme Ukraine,USA,,,retail,company,,https://example.org/a,", "owner_country", "ISO 3166-1"),
     ("Acme,Acme Ukraine,XX,,,retail,company,,https://example.org/a,", "owner_country", "ISO 3166-1"),
-    ("Acme,Acme Ukraine,US,us,,retail,company,,https://example.org/a,", "hq_country", "ISO 3166-1"),
+    ("Acme,Acme Ukraine,US,us,,retail,company,,https://example.org/a,", "registered_country", "ISO 3166-1"),
     ("Acme,Acme Ukraine |  | Acme UA,US,,,retail,company,,https://example.org/a,", "aliases", "empty alias"),
     ("Acme,Acme Ukraine |,US,,,retail,company,,https://example.org/a,", "aliases", "empty alias"),
     ("Acme,Acme Ukraine,US,,,retail,company,,ftp://example.org/a,", "source_url", "http(s)"),
@@ -143,7 +143,7 @@ def test_shipped_registry_rows_have_iso_codes_and_http_sources():
     assert len(rows) >= 60
     for row in rows:
         where = f"{row['company']!r}"
-        for column in ("owner_country", "hq_country"):
+        for column in ("owner_country", "registered_country"):
             assert row[column] == "" or row[column] in ISO_ALPHA2, f"{where}: {column} {row[column]!r}"
         urls = [u.strip() for u in row["source_url"].split("|")]
         assert urls and all(re.fullmatch(r"https?://[^\s/]+\S*", u) for u in urls), f"{where}: {urls}"

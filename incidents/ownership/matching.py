@@ -111,7 +111,13 @@ class _Distinct:
 
 
 def _trie_pattern(keys: Iterable[str]) -> str:
-    """A regex matching exactly ``keys``, longest alternative first, as a factored trie."""
+    """A regex matching exactly ``keys`` as whole words, longest alternative first."""
+    return r"(?<!\w)" + trie_regex(keys) + r"(?!\w)"
+
+
+def trie_regex(keys: Iterable[str]) -> str:
+    """A regex body matching exactly ``keys`` as a factored trie: one pass over the text,
+    where a flat alternation of many words would try each word at every position."""
     trie: dict = {}
     for key in keys:
         node = trie
@@ -132,7 +138,7 @@ def _trie_pattern(keys: Iterable[str]) -> str:
             return "(?:" + body + ")?" if len(branches) == 1 else body + "?"
         return body
 
-    return r"(?<!\w)" + emit(trie) + r"(?!\w)"
+    return "(?:" + emit(trie) + ")"
 
 
 class AliasMatcher:

@@ -7,7 +7,7 @@ over it or replace it. Columns (one row per company or organisation)::
     aliases           other names, " | "-separated (Latin, Cyrillic, brands, subsidiaries);
                       the company name itself is always an alias too
     owner_country     ISO 3166-1 alpha-2 of the ultimate owner (empty when none, e.g. the EU)
-    hq_country        ISO 3166-1 alpha-2 of the listing / headquarters country, if different
+    registered_country        ISO 3166-1 alpha-2 of the listing / headquarters country, if different
     parent_company    ultimate parent, if any
     sector            free text, e.g. "electronics manufacturing"
     kind              company | diplomatic_mission | international_organisation | vessel_flag
@@ -15,6 +15,9 @@ over it or replace it. Columns (one row per company or organisation)::
     sites             " | "-separated "settlement;oblast ISO 3166-2;lat;lon" (lat/lon may be empty)
     source_url        one or more http(s) URLs (" | "-separated) backing the ownership claim
     notes             free text
+    control_note      why owner_country is what it is where that is not obvious, e.g. why a
+                      group with a foreign holding stays domestic (foreign_owned follows
+                      ultimate control)
 
 Example:
     >>> reg = OwnershipRegistry.from_csv("tests/fixtures/synthetic_registry.csv", base=None)
@@ -44,10 +47,12 @@ from incidents.schema import LIST_SEPARATOR
 
 KINDS = ("company", "diplomatic_mission", "international_organisation", "vessel_flag")
 REGISTRY_COLUMNS = (
-    "company", "aliases", "owner_country", "hq_country", "parent_company", "sector",
-    "kind", "sites", "source_url", "notes",
+    "company", "aliases", "owner_country", "registered_country", "parent_company", "sector",
+    "kind", "sites", "source_url", "notes", "control_note",
 )
 REQUIRED_COLUMNS = ("company", "owner_country", "source_url")
+#: Column names of older registry files, read the same.
+_OLD_NAMES = {"registered_country": "hq_country"}
 SHIPPED_FILE = "foreign_owners.csv"
 #: A generous box around Ukraine; a site outside it is a typo, not a Ukrainian site.
 _SITE_LAT = (43.0, 53.5)
@@ -74,13 +79,14 @@ class RegistryEntry:
     company: str
     aliases: tuple[str, ...]
     owner_country: str
-    hq_country: str = ""
+    registered_country: str = ""
     parent_company: str = ""
     sector: str = ""
     kind: str = "company"
     sites: tuple[Site, ...] = ()
     source_urls: tuple[str, ...] = ()
     notes: str = ""
+    control_note: str = ""
     row: int = 0
 
     @property
@@ -178,13 +184,14 @@ class OwnershipRegistry:
             "company": [e.company for e in self.entries],
             "aliases": [LIST_SEPARATOR.join(e.aliases) for e in self.entries],
             "owner_country": [e.owner_country for e in self.entries],
-            "hq_country": [e.hq_country for e in self.entries],
+            "registered_country": [e.registered_country for e in self.entries],
             "parent_company": [e.parent_company for e in self.entries],
             "sector": [e.sector for e in self.entries],
             "kind": [e.kind for e in self.entries],
             "sites": [LIST_SEPARATOR.join(_site_text(s) for s in e.sites) for e in self.entries],
             "source_url": [LIST_SEPARATOR.join(e.source_urls) for e in self.entries],
             "notes": [e.notes for e in self.entries],
+            "control_note": [e.control_note for e in self.entries],
         })
 
 
@@ -233,7 +240,7 @@ def _parse_rows(text: str, source: str) -> tuple[list[RegistryEntry], list[Probl
             problems.append(Problem(line, "row", LIST_SEPARATOR.join(row[None]),
                                     f"has more cells than the {len(header)} columns"))
             continue
-        values = {c: (row.get(c) or "").strip() for c in REGISTRY_COLUMNS}
+        values = {c: (row.get(c) or row.get(_OLD_NAMES.get(c, c)) or "").strip() for c in REGISTRY_COLUMNS}
         if not any(values.values()):
             continue  # blank line
         entry, found = _parse_entry(line, values)
@@ -259,7 +266,7 @@ def _parse_entry(line: int, v: dict[str, str]) -> tuple[RegistryEntry | None, li
             bad("aliases", v["aliases"], "contains an empty alias (check the ' | ' separators)")
         elif not alias_key(alias):
             bad("aliases", alias, "has no letters or digits to match on")
-    for column in ("owner_country", "hq_country"):
+    for column in ("owner_country", "registered_country"):
         code = v[column]
         if code and code not in ISO_ALPHA2:
             bad(column, code, "is not an ISO 3166-1 alpha-2 country code (e.g. US, DE, AZ)")
@@ -283,8 +290,8 @@ def _parse_entry(line: int, v: dict[str, str]) -> tuple[RegistryEntry | None, li
         return None, problems
     entry = RegistryEntry(
         company=v["company"], aliases=aliases, owner_country=v["owner_country"],
-        hq_country=v["hq_country"], parent_company=v["parent_company"], sector=v["sector"],
-        kind=kind, sites=tuple(sites), source_urls=urls, notes=v["notes"], row=line,
+        registered_country=v["registered_country"], parent_company=v["parent_company"], sector=v["sector"],
+        kind=kind, sites=tuple(sites), source_urls=urls, notes=v["notes"], control_note=v["control_note"], row=line,
     )
     return entry, problems
 

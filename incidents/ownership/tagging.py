@@ -11,14 +11,24 @@ evidence            score    meaning
 ``fuzzy``           70-90    a run of capitalised words is a near miss of a registry
                              name: rapidfuzz ratio >= ``fuzzy_threshold`` (default 91)
                              scaled linearly, threshold -> 70, 100 -> 90
+``mission``         90       a foreign state's mission named by its country ("Embassy of
+                             Poland", "посольство Польщі"): owner_country only
+``vessel_flag``     85       a ship's flag ("Panama-flagged", "під прапором Панами")
+``nationality``     75       a country word next to a site or owner word ("Swedish company",
+                             "a Polish factory", "шведський завод"): owner_country only
 ``site_proximity``  40-60    the incident point lies within ``site_km`` (default 2 km,
                              geodesic) of a registered site: 60 at 0 km -> 40 at site_km
 ``ambiguous``       empty    two different owners fit equally well; owner fields stay
                              empty and ``ownership_candidates`` lists them all
 ==================  =======  ==========================================================
 
-Fields are searched in the order owner_company, target, notes and the first field with a
-hit decides, so a company mentioned in passing in the notes ("a Nova Poshta depot nearby
+The country rules are :mod:`incidents.ownership.nationality`; they run only on records no
+registry name matched, so a named company always wins over a country word, and they give
+owner_country (and ``ownership_kind``) but never invent a company. ``ownership_reason``
+says in words what decided, e.g. ``target: 'Swedish company'``.
+
+Fields are searched in the order owner_company, target, any title/headline column, notes,
+source_text, and the first field with a hit decides, so a company mentioned in passing in the notes ("a Nova Poshta depot nearby
 was also damaged") does not make a record about another company's plant ambiguous.
 A match of a company and its own parent (both registered) counts as the company.
 Fuzzy matching runs only on records with no exact hit, site proximity only on records
@@ -52,13 +62,16 @@ import pyproj
 import shapely
 
 from incidents.ownership.matching import alias_key
+from incidents.ownership.nationality import CountryRules
 from incidents.ownership.registry import OwnershipRegistry
 from incidents.schema import LIST_SEPARATOR
 
-SEARCHED_COLUMNS = ("owner_company", "target", "notes")
+SEARCHED_COLUMNS = ("owner_company", "target", "notes", "source_text")
+#: Other columns searched (after target, before notes) when a file has them.
+TITLE_COLUMNS = ("title", "headline", "source_title", "summary", "description")
 OWNER_COLUMNS = ("owner_company", "owner_country", "sector", "foreign_owned")
-TAG_COLUMNS = ("ownership_evidence", "ownership_score", "ownership_kind", "ownership_candidates")
-EVIDENCE = ("explicit", "alias", "fuzzy", "site_proximity", "ambiguous")
+TAG_COLUMNS = ("ownership_evidence", "ownership_score", "ownership_kind", "ownership_candidates", "ownership_reason")
+EVIDENCE = ("explicit", "alias", "fuzzy", "mission", "vessel_flag", "nationality", "site_proximity", "ambiguous")
 SCORE_EXPLICIT = 100
 SCORE_ALIAS = 95
 FUZZY_SCORES = (70, 90)
@@ -110,19 +123,51 @@ def tag_ownership(
         raise ValueError(f"site_km must be a distance in km (>= 0), not {site_km}")
     registry = registry if registry is not None else OwnershipRegistry.shipped()
     out = gdf.copy()
-    texts = {c: _texts(out, c) for c in SEARCHED_COLUMNS}
+    columns = _searched_columns(out)
+    texts = {c: _texts(out, c) for c in columns}
     n = len(out)
     already_tagged = np.zeros(n, bool) if overwrite else _filled(_texts(out, "ownership_evidence"))
     explicit = np.zeros(n, bool) if overwrite else _filled(texts["owner_company"]) & ~already_tagged
 
-    found = [_exact_findings(registry, texts, explicit, already_tagged)]
+    found = [_exact_findings(registry, texts, columns, explicit, already_tagged)]
     open_rows = np.flatnonzero(~explicit & ~already_tagged & ~_has(found[0], n))
-    found.append(_fuzzy_findings(registry, texts, open_rows, overwrite, fuzzy_threshold))
-    open_rows = open_rows[~_has(found[1], n)[open_rows]]
+    found.append(_fuzzy_findings(registry, texts, columns, open_rows, overwrite, fuzzy_threshold))
+    named = explicit | _has(found[0], n) | _has(found[1], n)
+    countries = _country_findings(texts, columns, np.flatnonzero(~already_tagged & ~(named & ~explicit)))
+    open_rows = open_rows[~_has(found[1], n)[open_rows] & ~_has(countries, n)[open_rows]]
     found.append(_site_findings(registry, out, open_rows, site_km))
     findings = _collapse_parents(registry, pd.concat(found, ignore_index=True))
     _write(out, registry, findings, explicit, already_tagged, overwrite)
+    _write_countries(out, countries, already_tagged)
     return _geometry_last(out)
+
+
+def _searched_columns(frame: pd.DataFrame) -> tuple[str, ...]:
+    titles = tuple(c for c in frame.columns if str(c).lower() in TITLE_COLUMNS)
+    return (*SEARCHED_COLUMNS[:2], *titles, *SEARCHED_COLUMNS[2:])
+
+
+def _country_findings(texts: dict[str, list[str]], columns, rows: np.ndarray) -> pd.DataFrame:
+    """The first column (in search order) whose text gives a country decides; two
+    countries there by the same strongest rule leave the record ambiguous (code None)."""
+    rules = CountryRules.shipped()
+    cache: dict[str, list] = {}
+    found = []
+    for record in rows.tolist():
+        for column in columns:
+            text = texts[column][record]
+            if not text:
+                continue
+            hits = cache.get(text)
+            if hits is None:
+                hits = cache[text] = rules.find(text)
+            if hits:
+                best = [h for h in hits if h.rule == hits[0].rule]
+                code = best[0].code if len({h.code for h in best}) == 1 else None
+                found.append((record, code, best[0].rule, best[0].score,
+                              f"{column}: {best[0].phrase!r}", " | ".join(sorted({h.code for h in best}))))
+                break
+    return pd.DataFrame(found, columns=["record", "code", "rule", "score", "reason", "codes"])
 
 
 def _texts(frame: pd.DataFrame, column: str) -> list[str]:
@@ -147,10 +192,11 @@ def _findings(record, entry, evidence, score) -> pd.DataFrame:
                         columns=list(_FINDING_COLUMNS))
 
 
-def _exact_findings(registry, texts, explicit, already_tagged) -> pd.DataFrame:
+def _exact_findings(registry, texts, columns, explicit, already_tagged) -> pd.DataFrame:
     n = len(explicit)
-    positions, entries = registry.matcher.find([t for c in SEARCHED_COLUMNS for t in texts[c]])
+    positions, entries = registry.matcher.find([t for c in columns for t in texts[c]])
     hits = pd.DataFrame({"record": positions % n, "tier": positions // n, "entry": entries})
+    hits = hits[(hits["tier"] < columns.index("notes")) | ~_described(texts, columns)[hits["record"].to_numpy()]]
     is_explicit = explicit[hits["record"].to_numpy()]
     # Only the owner's own name (tier 0) may complete an explicit record.
     hits = hits[~already_tagged[hits["record"].to_numpy()] & (~is_explicit | (hits["tier"] == 0))]
@@ -161,12 +207,27 @@ def _exact_findings(registry, texts, explicit, already_tagged) -> pd.DataFrame:
                      np.where(is_explicit, SCORE_EXPLICIT, SCORE_ALIAS))
 
 
-def _fuzzy_findings(registry, texts, rows, overwrite, threshold) -> pd.DataFrame:
+def _described(texts: dict[str, list[str]], columns) -> np.ndarray:
+    """Records whose target (or title) says what was hit. A name in the notes or source
+    text of such a record is usually a source ("Reuters said") or another strike ("the same
+    night as the Flex strike"), not the site: those columns name owners only for records
+    without a target (ACLED's notes are its only description)."""
+    described = np.zeros(len(texts[columns[0]]), bool)
+    for column in columns[1:columns.index("notes")]:
+        described |= _filled(texts[column])
+    return described
+
+
+def _fuzzy_findings(registry, texts, columns, rows, overwrite, threshold) -> pd.DataFrame:
     if threshold is None:
         return _findings([], [], "fuzzy", [])
-    columns = SEARCHED_COLUMNS if overwrite else SEARCHED_COLUMNS[1:]
+    described = _described(texts, columns)
+    notes = columns.index("notes")
+    columns = columns if overwrite else columns[1:]
+    # Blank out the notes-side texts of described records (see _described).
     positions, entries, ratios = registry.matcher.find_fuzzy(
-        [texts[c][i] for c in columns for i in rows], threshold)
+        [texts[c][i] if not (described[i] and columns.index(c) + (not overwrite) >= notes) else ""
+         for c in columns for i in rows], threshold)
     low, high = FUZZY_SCORES
     scaled = low + (high - low) * ((ratios - threshold) / (100 - threshold) if threshold < 100 else 1.0)
     found = _findings(rows[positions % max(len(rows), 1)], entries, "fuzzy", scaled)
@@ -281,7 +342,19 @@ def _write(out, registry, findings, explicit, already_tagged, overwrite) -> None
         new[column] = pd.Series(np.where(given == "", None, given), index=out.index, dtype="str")
     country = new["owner_country"].fillna("")
     foreign = pd.array(~country.str.fullmatch(r"\s*UA(\s*\|\s*UA)*\s*"), dtype="boolean")
-    foreign[(country == "").to_numpy()] = pd.NA
+    # A mission or an international organisation is foreign-operated even with no country (EU, UN).
+    international = new["ownership_kind"].isin(["diplomatic_mission", "international_organisation"]).to_numpy()
+    foreign[((country == "") & ~international).to_numpy()] = pd.NA
+    # Several candidates: foreign when every one of them is (Auchan, Decathlon, Leroy Merlin),
+    # with their country when they share one; never when a domestic one is among them.
+    several = (counts > 1) & ~explicit
+    for record in np.flatnonzero(several):
+        picked = findings.loc[records == record, "entry"].tolist()
+        countries_of = {entries[e].owner_country for e in picked}
+        if countries_of and "UA" not in countries_of and "" not in countries_of:
+            foreign[record] = True
+            if len(countries_of) == 1 and not new["owner_country"].iloc[record]:
+                new["owner_country"].iloc[record] = countries_of.pop()
     if "foreign_owned" in out and not overwrite:
         given = out["foreign_owned"].astype("boolean").array
         foreign = pd.array(np.where(pd.isna(given), foreign, given), dtype="boolean")
@@ -291,10 +364,54 @@ def _write(out, registry, findings, explicit, already_tagged, overwrite) -> None
                                        ).astype("Int64")
     new["ownership_candidates"] = pd.Series([LIST_SEPARATOR.join(c) or None for c in candidates],
                                             index=out.index, dtype="str")
+    company = [entries[c].company if c >= 0 else "" for c in chosen]
+    new["ownership_reason"] = pd.Series(
+        [_REASONS[e].format(company=co, candidates=LIST_SEPARATOR.join(ca)) if e else None
+         for e, co, ca in zip(evidence, company, candidates)], index=out.index, dtype="str")
     keep = pd.Series(already_tagged, index=out.index)
     for column in (*OWNER_COLUMNS, *TAG_COLUMNS):
         values = new[column]
         out[column] = values.where(~keep, out[column]) if keep.any() and column in out else values
+
+
+_REASONS = {"explicit": "owner named in the record", "alias": "the text names {company}",
+            "fuzzy": "a near spelling of {company} in the text",
+            "site_proximity": "the point lies at a registered site of {company}",
+            "ambiguous": "several owners fit: {candidates}"}
+_KIND_OF_RULE = {"mission": "diplomatic_mission", "vessel_flag": "vessel_flag", "nationality": "company"}
+
+
+def _write_countries(out: pd.DataFrame, countries: pd.DataFrame, already_tagged: np.ndarray) -> None:
+    """Country evidence for records no registry name decided (and explicit records whose
+    owner_country is empty): owner_country, never a company."""
+    if countries.empty:
+        return
+    rows = out.index[countries["record"].to_numpy()]
+    evidence = out.loc[rows, "ownership_evidence"].astype(object)
+    given = out.loc[rows, "owner_country"].astype(object).fillna("")
+    open_ = (evidence.isna() | ((evidence == "explicit") & (given == ""))).to_numpy() & \
+        ~already_tagged[countries["record"].to_numpy()]
+    countries, rows = countries[open_], rows[open_]
+    if not len(rows):
+        return
+    explicit = (out.loc[rows, "ownership_evidence"].astype(object) == "explicit").to_numpy()
+    decided = countries["code"].notna().to_numpy()
+    code = countries["code"].fillna("").to_numpy(dtype=object)
+    named = decided & (code != "")  # "" is a foreign country the text does not name
+    out.loc[rows[named], "owner_country"] = code[named]
+    foreign = out["foreign_owned"].astype("boolean").copy()
+    fill = rows[decided][foreign.loc[rows[decided]].isna().to_numpy()]
+    foreign.loc[fill] = (out.loc[fill, "owner_country"].fillna("") != "UA").to_numpy()
+    out["foreign_owned"] = foreign
+    rule = countries["rule"].to_numpy(dtype=object)
+    set_kind = rows[decided & ~explicit]
+    out.loc[set_kind, "ownership_kind"] = [_KIND_OF_RULE[r] for r in rule[decided & ~explicit]]
+    tag = rows[~explicit]
+    out.loc[tag, "ownership_evidence"] = np.where(decided[~explicit], rule[~explicit], "ambiguous")
+    out.loc[tag, "ownership_score"] = pd.array(np.where(decided[~explicit], countries["score"].to_numpy()[~explicit],
+                                                        np.nan), dtype="Float64").astype("Int64")
+    out.loc[rows[~decided], "ownership_candidates"] = countries["codes"].to_numpy(dtype=object)[~decided]
+    out.loc[rows, "ownership_reason"] = countries["reason"].to_numpy(dtype=object)
 
 
 def _geometry_last(frame: pd.DataFrame) -> pd.DataFrame:
