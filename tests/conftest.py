@@ -18,7 +18,12 @@ import needs
 # CI replays the same property-test examples every run, so a red CI is reproducible
 # with the same seed; locally hypothesis keeps exploring new examples.
 settings.register_profile("ci", derandomize=True, deadline=None)
-if needs.in_ci():
+# Mutation runs (make mutate) replay fewer, fixed examples per mutant: a kill must not
+# depend on luck, and hundreds of mutants each rerun the property tests.
+settings.register_profile("mutation", derandomize=True, deadline=None, max_examples=25)
+if os.environ.get("INCIDENT_MAPPER_MUTATION"):
+    settings.load_profile("mutation")
+elif needs.in_ci():
     settings.load_profile("ci")
 
 # Tests never touch the network: self-contained pages use the filled asset cache
@@ -42,3 +47,17 @@ def chromium():
         browser = launch(p)
         yield browser
         browser.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """``make mutate TESTS="tests/a.py tests/b.py"`` runs mutmut with a fast test selection:
+    mutmut has no command-line option for it, so the selection travels in
+    INCIDENT_MAPPER_MUTATION_TESTS and the other tests are deselected here."""
+    wanted = os.environ.get("INCIDENT_MAPPER_MUTATION_TESTS", "").split()
+    if not wanted:
+        return
+    names = {Path(w).name for w in wanted}
+    keep = [item for item in items if item.path.name in names]
+    if len(keep) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item.path.name not in names])
+        items[:] = keep
