@@ -61,3 +61,21 @@ def pytest_collection_modifyitems(config, items):
     if len(keep) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item.path.name not in names])
         items[:] = keep
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches_when_mutating():
+    """mutmut forks each mutant's test run from a process that already ran the tests, and
+    records which tests call which function. Cached objects (the point index, its grids,
+    loaded boundaries) would be built once, by whichever test came first, and then reused:
+    a mutant in a constructor would run under one test only, or not at all. So under
+    `make mutate` every functools cache of the project is cleared before each test."""
+    if needs.mutating():
+        import sys
+
+        for name, module in list(sys.modules.items()):
+            if name.split(".")[0] in ("incidents", "geo", "maps") and module is not None:
+                for value in list(vars(module).values()):
+                    if callable(getattr(value, "cache_clear", None)) and hasattr(value, "__wrapped__"):
+                        value.cache_clear()
+    yield

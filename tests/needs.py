@@ -48,3 +48,14 @@ def asset_cache() -> None:
     if absent:
         missing(f"the asset cache {assets.cache_dir()} lacks {absent[0].spec} "
                 f"(run `python scripts/fetch_assets.py` or `make assets`)")
+
+
+def mutating() -> bool:
+    """True inside `make mutate` (mutmut reruns the selected tests once per mutant)."""
+    return bool(os.environ.get("INCIDENT_MAPPER_MUTATION"))
+
+
+def examples(n: int) -> int:
+    """``n`` property-test examples, a quarter of them (at least 8) inside `make mutate`:
+    hundreds of mutants each rerun the property tests, with fixed (derandomized) examples."""
+    return max(8, n // 4) if mutating() else n

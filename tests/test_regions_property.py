@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import geo
+import needs
 from geo import boundaries
 from geo.boundaries import FLAG_NAMES, INSIDE, NEAR_BORDER, NO_COORDINATES, OUTSIDE, locate_points
 
@@ -170,7 +171,7 @@ def test_row_without_coordinates_before_located_rows(path):
     assert list(out["region_flag"]) == ["no_geometry", "inside", "inside"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=needs.examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_locate_points_agrees_with_sjoin(path, oblasts, outline_vertices, data):
     points = data.draw(mixes(outline_vertices))
@@ -180,7 +181,7 @@ def test_locate_points_agrees_with_sjoin(path, oblasts, outline_vertices, data):
     check_against_sjoin(oblasts, lon, lat, iso, flag, km)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=needs.examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), threshold=st.integers(1, 30))
 def test_grid_and_exact_paths_give_the_same_answer(monkeypatch, outline_vertices, data, threshold):
     """Sizes on both sides of a (lowered) grid threshold: the answer must not depend on it."""
@@ -195,7 +196,7 @@ def test_grid_and_exact_paths_give_the_same_answer(monkeypatch, outline_vertices
     np.testing.assert_array_equal(got[2], exact[2])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=needs.examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_assign_regions_agrees_with_sjoin(path, oblasts, outline_vertices, data):
     """The frame-level API: oblast, oblast_name and region_flag per row, in row order."""
@@ -248,9 +249,66 @@ def test_fifty_thousand_points_take_the_grid_path_and_agree_with_sjoin(oblasts, 
     assert (flag[inside] == INSIDE).all()
     rest = ~inside & ~np.isnan(lon)
     assert set(np.unique(flag[rest])) <= {INSIDE, NEAR_BORDER, OUTSIDE}
+    # "inside" where no polygon contains the point: only exactly on a shared edge.
+    on_edge = np.flatnonzero(rest & (flag == INSIDE))
+    edges = shapely.union_all(shapely.boundary(oblasts.geometry.values))
+    assert all(shapely.distance(edges, shapely.Point(lon[i], lat[i])) < 1e-9 for i in on_edge)
     assert all(v is None for v in iso[rest & (flag == OUTSIDE)])
     assert ((km[rest & (flag == NEAR_BORDER)] > 0) & (km[rest & (flag == NEAR_BORDER)] <= NEAR_KM)).all()
     # A sample of the near-border assignments, measured independently.
     near = np.flatnonzero(rest & (flag == NEAR_BORDER))[:200]
     true_km = metric_km(oblasts, lon[near], lat[near], iso[near])
     assert (true_km <= NEAR_KM * (1 + SLACK)).all()
+
+
+# ---- found by mutation testing (make mutate MODULE=geo.boundaries) -----------------------
+
+def test_grid_is_used_from_the_threshold_up(monkeypatch):
+    """The documented switch: inputs of GRID_MIN_POINTS points or more go through the grid,
+    smaller ones do not (bugs: ``>`` for ``>=``; the grid never or always used)."""
+    calls = []
+    real = boundaries._Grid.lookup
+    monkeypatch.setattr(boundaries._Grid, "lookup", lambda self, x, y: calls.append(len(x)) or real(self, x, y))
+    monkeypatch.setattr(boundaries, "GRID_MIN_POINTS", 4)
+    sea = (30.66, 46.0)  # off the Odesa coast, within the default near-border search box
+    locate_points(*xy([MUKACHEVO, KHARKIV, sea]))
+    assert calls == []
+    locate_points(*xy([MUKACHEVO, KHARKIV, sea, MUKACHEVO]))
+    assert calls and calls[0] == 4
+
+
+def test_locate_points_honours_near_km():
+    # Bug: near_km not passed on (the default 10 km used whatever the caller asks).
+    far_at_sea = [(30.66446, 46.03984)]  # 0.3 degrees south of the Odesa coast
+    km = metric_km(geo.load_oblasts(), *xy(far_at_sea), [None])[0]
+    assert NEAR_KM * 1.2 < km < 40
+    _, flag, _ = locate_points(*xy(far_at_sea))
+    assert FLAG_NAMES[flag[0]] == "outside_ukraine"
+    iso, flag, got = locate_points(*xy(far_at_sea), near_km=km * 1.1)
+    assert (iso[0], FLAG_NAMES[flag[0]]) == ("UA-51", "near_border")
+    assert got[0] == pytest.approx(km, rel=SLACK)
+
+
+def test_none_coordinates_count_as_missing():
+    # Bug: coordinates not converted to float (None stays an object; isnan fails).
+    iso, flag, _ = locate_points([None, MUKACHEVO[0], KHARKIV[0]], [None, MUKACHEVO[1], KHARKIV[1]])
+    assert list(iso) == [None, "UA-21", "UA-63"]
+    assert list(FLAG_NAMES[flag]) == ["no_geometry", "inside", "inside"]
+
+
+def test_projected_frames_and_non_point_geometries():
+    """assign_regions reprojects to EPSG:4326 and places polygons/lines by a point on their
+    surface (bugs: the CRS check inverted or skipped; polygons read as missing)."""
+    kharkiv_block = shapely.box(KHARKIV[0] - 0.05, KHARKIV[1] - 0.05, KHARKIV[0] + 0.05, KHARKIV[1] + 0.05)
+    road = shapely.LineString([(MUKACHEVO[0] - 0.02, MUKACHEVO[1]), (MUKACHEVO[0] + 0.02, MUKACHEVO[1])])
+    geometry = [kharkiv_block, None, shapely.Point(), shapely.Point(*MUKACHEVO), road]
+    gdf = gpd.GeoDataFrame({"id": list("abcde")}, geometry=geometry, crs=4326)
+    expected = ["UA-63", "-", "-", "UA-21", "UA-21"]
+    flags = ["inside", "no_geometry", "no_geometry", "inside", "inside"]
+    for frame in (gdf, gdf.to_crs(3857), gdf.to_crs(32635)):
+        out = geo.assign_regions(frame)
+        assert list(out["oblast"].fillna("-")) == expected, frame.crs
+        assert list(out["region_flag"]) == flags, frame.crs
+        assert out.crs == frame.crs  # the caller's CRS is kept
+    points = gpd.GeoDataFrame({"id": ["m", "k"]}, geometry=[shapely.Point(*MUKACHEVO), shapely.Point(*KHARKIV)], crs=4326)
+    assert list(geo.assign_regions(points.to_crs(3857))["oblast"]) == ["UA-21", "UA-63"]
