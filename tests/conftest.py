@@ -79,3 +79,16 @@ def _fresh_caches_when_mutating():
                     if callable(getattr(value, "cache_clear", None)) and hasattr(value, "__wrapped__"):
                         value.cache_clear()
     yield
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures tests recorded (tests/summary.py), e.g. the geocoder's accuracy."""
+    from summary import FIGURES
+
+    sections: dict[str, list[str]] = {}
+    for section, line in FIGURES:
+        sections.setdefault(section, []).append(line)
+    for section, lines in sections.items():
+        terminalreporter.write_sep("-", section)
+        for line in lines:
+            terminalreporter.write_line(line)
