@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export INCIDENT_MAPPER_ASSETS ?= $(CURDIR)/.cache/assets
 ASSETS_STAMP := $(INCIDENT_MAPPER_ASSETS)/.complete
 
-.PHONY: demo test bench assets clean
+.PHONY: demo test bench assets clean mutate
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,5 +31,19 @@ test: $(ASSETS_STAMP)
 bench: $(ASSETS_STAMP)
 	$(PY) scripts/bench.py
 
+# Mutation testing (slow; not part of `make test` or CI). Modules: [tool.mutmut] in
+# pyproject.toml. One module at a time with a fast test selection, e.g.
+#   make mutate MODULE=geo.boundaries TESTS="tests/test_regions_property.py tests/test_regions_assign.py"
+# Writes out/mutation-report.txt (killed/survived per module, survivors by name).
+MODULE ?=
+TESTS ?=
+MUTATE_JOBS ?= 1
+MUTATE_TIMEOUT ?= 3600
+mutate: $(STAMP)
+	rm -f mutants/mutmut-stats.json  # the test selection may have changed
+	-CI=1 INCIDENT_MAPPER_MUTATION=1 INCIDENT_MAPPER_MUTATION_TESTS="$(TESTS)" \
+	  timeout $(MUTATE_TIMEOUT) $(VENV)/bin/mutmut run --max-children $(MUTATE_JOBS) $(if $(MODULE),"$(MODULE).*")
+	$(PY) scripts/mutation_report.py --merge
+
 clean:
-	rm -rf out .pytest_cache
+	rm -rf out .pytest_cache mutants

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from maps.browser import TRANSPARENT_PNG
 
@@ -74,6 +77,55 @@ def click_incident(page, incident_id: str, layer: int = 0) -> None:
             return [box.left + p.x, box.top + p.y];
         }""", [incident_id, layer])
     assert point is not None, f"incident {incident_id!r} is not in the map payload"
-    page.wait_for_timeout(300)  # canvas redraw after setView
+    # The canvas redraws on the next animation frame after setView: wait two frames
+    # (a condition, not a guess at how long a redraw takes).
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     page.mouse.click(*point)
     page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+
+
+def hover_incident(page, incident_id: str, expect_text: str, layer: int = 0, timeout_s: float = 10.0) -> str:
+    """Centre the map on one incident, hover its circle until a tooltip holding
+    ``expect_text`` shows, and return that tooltip's text (read in the same JS turn that saw
+    it shown, so a tooltip closing a moment later cannot race the read).
+
+    Waits for conditions, not for time: the circle's screen position must be the same on two
+    consecutive animation frames; the mouse leaves the circle, then enters its lower half
+    (clear of the tip of any popup opened on it) and moves again, a pixel at a time inside
+    it, until the tooltip shows. Entering is what opens a tooltip, and Leaflet's canvas
+    renderer drops mouse moves that come within 32 ms of the last one it handled, so a
+    single move can land unseen."""
+    x, y, r = page.evaluate(
+        """([id, k]) => new Promise(done => {
+            const ctl = IncidentMapper.layers[k];
+            const marker = ctl.markers[ctl.data.id.indexOf(id)];
+            ctl.map.setView(marker.getLatLng(), 9, {animate: false});
+            const box = ctl.map.getContainer().getBoundingClientRect();
+            let last = null;
+            const tick = () => {
+                const p = ctl.map.latLngToContainerPoint(marker.getLatLng());
+                if (last && p.x === last.x && p.y === last.y) {
+                    done([box.left + p.x, box.top + p.y, marker.options.radius]);
+                } else { last = p; requestAnimationFrame(tick); }
+            };
+            tick();
+        })""", [incident_id, layer])
+    shown = """want => {
+        for (const t of document.querySelectorAll('.leaflet-tooltip')) {
+            if (t.textContent.includes(want) && t.getBoundingClientRect().width > 0) { return t.textContent; }
+        }
+        return null;
+    }"""
+    below, outside = y + r * 0.5, (x + r + 25, y + r * 0.5)
+    deadline = time.monotonic() + timeout_s
+    page.mouse.move(*outside)  # leave the circle first: only entering it opens a tooltip
+    step = 0
+    while True:
+        page.mouse.move(x + (step % 3) - 1, below)
+        try:
+            return page.wait_for_function(shown, arg=expect_text, timeout=200).json_value()
+        except PlaywrightTimeout:
+            step += 1
+            assert time.monotonic() < deadline, f"no tooltip {expect_text!r} after hovering {timeout_s} s"
+            if step % 4 == 0:
+                page.mouse.move(*outside)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -55,3 +56,25 @@ def test_safe_url_keeps_only_absolute_http_links():
                 "//evil.example/x", "ftp://example.org", "http://", "https:// space.org",
                 "vbscript:x", "", None, 42, "/relative/path"]:
         assert safe_url(bad) is None, bad
+
+
+# Found by mutation testing (make mutate MODULE=maps.safety): the encoder's options.
+
+def test_script_json_is_compact():
+    # Bug: json.dumps' default separators (", ", ": ") -- every payload a third larger.
+    value = {"id": ["a", "b"], "killed": [0, 3], "nested": {"k": None}}
+    text = script_json(value)
+    assert " " not in text
+    assert len(text) == len(json.dumps(value, separators=(",", ":")))
+
+
+def test_script_json_keeps_non_ascii_text_literal():
+    # Bug: ensure_ascii left at True -- Cyrillic as \uXXXX, six bytes a letter instead of two.
+    assert script_json(["Мукачево", "Mukachevo"]) == '["Мукачево","Mukachevo"]'
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_script_json_refuses_nan_and_infinity(bad):
+    # Bug: allow_nan=True -- NaN/Infinity are not JSON; JSON.parse in the page would throw.
+    with pytest.raises(ValueError):
+        script_json({"latitude": bad})

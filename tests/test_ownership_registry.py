@@ -131,10 +131,6 @@ def test_iso_list_is_complete():
     assert not {"EU", "UK", "XK"} & ISO_ALPHA2
 
 
-needs_shipped = pytest.mark.skipif(not SHIPPED.is_file(), reason="shipped registry not written yet")
-
-
-@needs_shipped
 def test_shipped_registry_rows_have_iso_codes_and_http_sources():
     # Read the file independently of the loader, so a loader bug cannot hide a bad row.
     import csv
@@ -150,7 +146,6 @@ def test_shipped_registry_rows_have_iso_codes_and_http_sources():
         assert (row["kind"] or "company") in KINDS, where
 
 
-@needs_shipped
 def test_shipped_registry_loads_and_is_cached():
     reg = OwnershipRegistry.shipped()
     assert len(reg) >= 60

@@ -1,11 +1,11 @@
 """maps.report prints to PDF: headless Chromium --print-to-pdf, pages rasterised by pdftoppm.
 
-Skips only when chromium or pdftoppm is missing (CI installs both).
+Without chromium or pdftoppm the tests skip locally and fail in CI (tests/needs.py); the
+decision is taken when a test runs, not when this module is imported.
 """
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import numpy as np
@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 import geo
+import needs
 import incidents
 import maps
 from maps import assets
@@ -30,16 +31,13 @@ NEIGHBOUR_GREY = (0xE4, 0xE4, 0xE0)
 
 
 def tool(name: str) -> str:
-    path = shutil.which(name)
-    if not path:
-        pytest.skip(f"{name} is not installed (CI: apt-get install -y chromium poppler-utils)")
-    return path
+    return needs.tool(name, install="apt-get install -y poppler-utils")
 
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
     """The sample report printed to PDF by Chromium, and its pages as 50 dpi RGB arrays."""
-    chromium = shutil.which("chromium") or tool("chromium-browser")
+    chromium = needs.chromium()
     pdftoppm = tool("pdftoppm")
     tmp = tmp_path_factory.mktemp("print")
     # Offline maps need the asset cache (scripts/fetch_assets.py); without it the page still
@@ -75,8 +73,8 @@ def test_charts_print_in_colour(pages):
     assert sum(n > 200 for n in near_blue) >= 2  # charts span at least two pages
 
 
-@pytest.mark.skipif(assets.missing(), reason="needs the asset cache (python scripts/fetch_assets.py)")
 def test_both_maps_print_drawn(pages):
+    needs.asset_cache()  # without it the maps print as empty frames
     # The map frames sit below the fold, where Chromium may never lay them out on screen:
     # the maps must draw themselves when printed, not only when shown. A map drawn at
     # 0x0 prints as an empty box with its controls (a few hundred such pixels at most).
