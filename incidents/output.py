@@ -201,11 +201,12 @@ def _replace(target: Path, write, needs_path: bool, what: str) -> None:
             owned.append(private)
             tmp = os.path.join(private, "out" + target.suffix)
             write(Path(tmp))
-            info = os.lstat(tmp)
-            if not stat.S_ISREG(info.st_mode):
-                raise OutputError(f"{what} {target}: the temporary file was replaced while writing; nothing written")
-            os.chmod(tmp, mode)
             _before_rename(Path(tmp))
+            # Last thing before the rename: a symlink here would be renamed to the target
+            # (the private folder keeps other users out; this catches anything else).
+            if not stat.S_ISREG(os.lstat(tmp).st_mode):
+                raise OutputError(f"{what} {target}: the temporary file was replaced while writing; nothing written")
+            os.chmod(tmp, mode, follow_symlinks=False)
             os.replace(tmp, target)
         else:
             fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=target.suffix, dir=folder)  # O_EXCL
