@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import re
 import socket
 import time
 import urllib.error
@@ -178,11 +179,11 @@ class GeopyGeocoder(Geocoder):
                 wait_turn(self.rate_key, self.min_delay_seconds, self.cache)
                 location = self.service.geocode(text, **self.params)
                 break
-            except tuple(_TRANSIENT) as exc:
-                if _connection_failed(exc):
-                    self.unreachable = f"{type(exc).__name__}: {exc}"
+            except GeopyError as exc:
+                if _connection_failed(exc):  # no point retrying, nor asking for the next place
+                    self.unreachable = _short_reason(exc)
                     raise
-                if attempt == self.max_retries:
+                if not isinstance(exc, tuple(_TRANSIENT)) or attempt == self.max_retries:
                     raise
                 wait = getattr(exc, "retry_after", None) or self.error_wait_seconds * 2 ** attempt
                 self._sleep(wait)
@@ -218,6 +219,12 @@ def _connection_failed(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def _short_reason(exc: BaseException) -> str:
+    """"Connection refused" rather than a URL and three layers of wrapped exceptions."""
+    found = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
+    return found.group(1).strip() if found else f"{type(exc).__name__}: {str(exc)[:80]}"
 
 
 def _query_text(place, iso: str) -> str:
