@@ -115,6 +115,7 @@ def geocode(gdf: pd.DataFrame, geocoder="offline", overwrite: bool = False,
         out["geocode_error"] = np.where(todo, columns["geocode_error"], "")
     out = _geometry_last(out)
     out.attrs["geocode_summary"] = _summary(out, located, todo, resolved)
+    out.attrs["geocode_summary"]["unreachable"] = getattr(coder, "unreachable", None)
     return out
 
 
@@ -259,6 +260,9 @@ def _summary(out: gpd.GeoDataFrame, located, todo, resolved) -> dict:
         "by_source": {k: int(v) for k, v in out["geocode_source"].value_counts().items()},
         "by_precision": {k: int(v) for k, v in out["location_precision"].value_counts().items() if k},
         "flagged": int((out["geocode_flag"] != "").sum()),
+        # The service failed (errors, unreachable), as opposed to answering "not found".
+        "failed": int(out["geocode_source"].astype(str).str.startswith("error:").sum()),
+        "not_tried": int((out["geocode_source"] == "error:not_tried").sum()),
     }
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -31,6 +30,9 @@ import shapely
 from incidents import readers
 from incidents import sources as importers
 from incidents.columns import map_columns, numeric_header
+from incidents.output import formula_safe as neutralised
+from incidents.output import STDOUT, write_output
+from incidents.output import write_atomically  # noqa: F401  (its old home: imports of it keep working)
 from incidents.readers import RawTable
 from incidents.schema import COLUMN_KINDS, CRS, LIST_SEPARATOR
 from incidents.validate import finish, to_frame
@@ -148,65 +150,61 @@ def iso_dates(values: pd.Series) -> pd.Series:
     return pd.Series(text, index=values.index, dtype=object).where(values.notna(), None)
 
 
-def write_atomically(path: str | os.PathLike, write) -> None:
-    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it over
-    ``path``: readers see the old file or the new one, never half of one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
-    os.close(fd)
-    try:
-        os.unlink(tmp)  # some writers (GDAL) refuse to overwrite an existing file
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def save(gdf: gpd.GeoDataFrame, path: str | os.PathLike, *, formula_safe: bool = True,
+         force: bool = False, inputs=()) -> None:
+    """Write incidents by extension (.csv .geojson .gpkg .parquet; ``"-"``: CSV to standard
+    output) through :func:`incidents.output.write_output`: atomically, never over the file
+    the frame was loaded from (``gdf.attrs["source_file"]``) or any of ``inputs``, never over
+    a read-only file unless ``force``.
 
-
-def save(gdf: gpd.GeoDataFrame, path: str | os.PathLike) -> None:
-    """Write incidents by extension (.csv .geojson .gpkg .parquet), atomically.
+    CSV cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR
+    first) get a leading ``'``; numbers and plain-number text are left alone.
+    ``formula_safe=False`` writes every cell exactly (the ``--raw-csv`` option).
 
     Example:
         >>> import incidents, tempfile, os
         >>> incidents.save(incidents.sample(), os.path.join(tempfile.mkdtemp(), "s.csv"))
     """
-    path = Path(path)
-    kind = readers.format_of(path)
-    if kind not in WRITABLE or path.suffix.lower() == ".tsv":
-        raise ValueError(f"cannot write {path.suffix or 'a file without extension'}: save writes "
+    kind = "csv" if str(path) == STDOUT else readers.format_of(Path(path))
+    if kind not in WRITABLE or Path(path).suffix.lower() == ".tsv":
+        raise ValueError(f"cannot write {Path(path).suffix or 'a file without extension'}: save writes "
                          f"{', '.join(SAVE_EXTENSIONS)}")
     geometry = gdf.geometry
     is_point = (geometry.geom_type == "Point").to_numpy()
 
-    def write_csv(tmp: Path) -> None:
+    def write_csv(out) -> None:
         flat = _flat(gdf, lists_as_text=True)
         if "latitude" in flat:
             flat["latitude"] = np.where(is_point, geometry.y, flat["latitude"])
             flat["longitude"] = np.where(is_point, geometry.x, flat["longitude"])
         if (~is_point & geometry.notna().to_numpy()).any():
             flat["wkt"] = geometry.to_wkt()
-        flat.to_csv(tmp, index=False)
+        _csv(flat, out, formula_safe)
 
-    def write_geojson(tmp: Path) -> None:
+    def write_geojson(out) -> None:
         flat = _flat(gdf, lists_as_text=False)
         records = flat.astype(object).where(flat.notna(), None).to_dict("records")
         shapes = [shapely.geometry.mapping(g) if g is not None else None for g in geometry]
         doc = {"type": "FeatureCollection",
                "features": [{"type": "Feature", "properties": _jsonable(r), "geometry": g}
                             for r, g in zip(records, shapes)]}
-        tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        out.write(json.dumps(doc, ensure_ascii=False).encode("utf-8"))
 
     def write_gpkg(tmp: Path) -> None:
         flat = _flat(gdf, lists_as_text=True)
         gpd.GeoDataFrame(flat, geometry=geometry.values, crs=CRS).to_file(tmp, driver="GPKG", layer="incidents", engine="pyogrio")
 
-    def write_parquet(tmp: Path) -> None:
-        gdf.to_parquet(tmp)
+    def write_parquet(out) -> None:
+        gdf.to_parquet(out)
 
     writers = {"csv": write_csv, "geojson": write_geojson, "gpkg": write_gpkg, "parquet": write_parquet}
-    write_atomically(path, writers[kind])
+    write_output(path, writers[kind], inputs=[*inputs, gdf.attrs.get("source_file")], force=force,
+                 stream=kind in ("csv", "geojson"), needs_path=kind == "gpkg")
+
+
+def _csv(frame: pd.DataFrame, out, safe: bool) -> None:
+    """UTF-8 CSV into a binary file object; formula-leading text neutralised when ``safe``."""
+    (neutralised(frame) if safe else frame).to_csv(out, index=False, encoding="utf-8")
 
 
 def _jsonable(record: dict) -> dict:
@@ -222,6 +220,10 @@ def _jsonable(record: dict) -> dict:
     return out
 
 
-def save_rejections(rejected: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write a rejection table (row, field, value, reason) as CSV, atomically."""
-    write_atomically(Path(path), lambda tmp: rejected.to_csv(tmp, index=False))
+def save_rejections(rejected: pd.DataFrame, path: str | os.PathLike, *, formula_safe: bool = True,
+                    force: bool = False, inputs=()) -> None:
+    """Write a rejection table (row, field, value, reason) as CSV, like :func:`save`: the
+    rejected values are the input's own text, so formula-leading cells get a ``'``
+    unless ``formula_safe=False``; never over ``inputs`` (the file the rows came from)."""
+    write_output(path, lambda out: _csv(rejected, out, formula_safe),
+                 inputs=[*inputs, rejected.attrs.get("source_file")], force=force)

@@ -210,7 +210,13 @@ def incident_map(gdf, color_by: str = "foreign_owned", size_by: str | None = "ca
     m = _base_map(p.bounds or UKRAINE_BOUNDS, basemap)
     _add_incidents(m, gdf, p, scheme, title, color_by)
     FitBounds(_padded(p.bounds or UKRAINE_BOUNDS)).add_to(m)
+    m.incident_inputs = _inputs(gdf)
     return m
+
+
+def _inputs(gdf) -> tuple:
+    """The file the incidents were loaded from, which :func:`maps.save` must not replace."""
+    return tuple(filter(None, [gdf.attrs.get("source_file")]))
 
 
 def _padded(bounds, min_span: float = 0.5):
@@ -304,6 +310,7 @@ def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
     (m1, b1), (m2, b2) = maps_and_bounds
     pair = CompareMap(m1, b1, m2, b2)
     figure.add_child(pair)  # last, so its script runs after both maps exist
+    pair.incident_inputs = _inputs(gdf)
     return pair
 
 

@@ -27,7 +27,7 @@ import incidents
 import maps
 from incidents.errors import MAX_LISTED
 from maps import paths
-from maps.clierrors import PROG, UsageError, explain, plain_warnings, say
+from maps.clierrors import PROG, UsageError, explain, plain, plain_warnings, say
 from maps.pipeline import Summary, prepare
 
 SAMPLE = "the shipped sample of real incidents"
@@ -73,10 +73,16 @@ def _common(parser: argparse.ArgumentParser, output: str | None = None, geocodin
         parser.add_argument("-o", "--output", default=output, help=f"where to write (default: {output})")
     parser.add_argument("--errors", metavar="FILE", help="write every rejected row (row, field, value, reason) to this CSV")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
+    parser.add_argument("--force", action="store_true", help="replace an output file even if it is read-only")
+    parser.add_argument("--raw-csv", action="store_true",
+                        help="write CSV cells exactly, without the ' that stops a spreadsheet running =, +, -, @ cells as formulas")
     if geocoding:
         parser.add_argument("--geocoder", default="offline",
                             help="offline (default; shipped gazetteer) or a geopy service such as nominatim")
         parser.add_argument("--user-agent", help="identifies you to an online geocoder (required for nominatim)")
+        parser.add_argument("--allow-unresolved", action="store_true",
+                            help="with an online --geocoder, write the output even if places could not be geocoded "
+                                 "because the service failed (else: exit 1, nothing written)")
         parser.add_argument("--registry", metavar="FILE", help="extra ownership registry CSV merged over the shipped one")
         parser.add_argument("--scheme", default="macro", help="region scheme: macro (default), dnipro, lon:<deg> or a CSV/JSON file")
 
@@ -156,13 +162,16 @@ class _Checked:
     regions: tuple[str, str] | None = None
     centre: tuple[float, float] | None = None
     registry: incidents.OwnershipRegistry | None = None
+    #: Every file the run reads or writes: no output may replace one of them.
+    reading: list = dataclasses.field(default_factory=list)
 
 
 def _check(args) -> _Checked:
     """Every check that needs no incident data, made before any work: a wrong path or
     option costs a second and one line, not a long run that fails at its end."""
     done = _Checked(input=paths.readable_file(args.input or incidents.sample_path()))
-    reading = [done.input]
+    reading = done.reading
+    reading.append(done.input)
     if getattr(args, "registry", None):
         reading.append(paths.readable_file(args.registry, "--registry"))
         done.registry = incidents.OwnershipRegistry.from_csv(args.registry)
@@ -177,10 +186,12 @@ def _check(args) -> _Checked:
         done.centre = _centre(args.near)
     output = getattr(args, "output", None)
     if output:
-        paths.output_path(output, paths.HTML if args.command in ("build", "compare", "report") else paths.TABLES,
-                          reading=reading)
+        html = args.command in ("build", "compare", "report")
+        paths.output_path(output, paths.HTML if html else paths.TABLES, reading=reading, force=args.force,
+                          stream=html or Path(output).suffix.lower() not in (".gpkg", ".parquet", ".geoparquet"))
     if args.errors:
-        paths.output_path(args.errors, None, what="--errors", reading=[*reading, output])
+        paths.output_path(args.errors, None, what="--errors", reading=[*reading, output], force=args.force)
+    reading.append(args.errors)  # the output must not be the --errors file either
     return done
 
 
@@ -212,7 +223,8 @@ def _load(args, path: Path, err: Console):
     gdf, rejected = incidents.load(path, errors="report", sheet=sheet, dayfirst=args.dayfirst)
     if len(rejected):
         if args.errors:
-            incidents.save_rejections(rejected, args.errors)
+            incidents.save_rejections(rejected, args.errors, formula_safe=not args.raw_csv, force=args.force,
+                                      inputs=[path])
         for line in _problem_lines(rejected):
             say(err, line)
         raise _BadInput(len(rejected))
@@ -221,6 +233,21 @@ def _load(args, path: Path, err: Console):
 
 class _BadInput(Exception):
     """Input had rejected rows: exit 1 after the problems are printed."""
+
+
+class _GeocoderFailed(Exception):
+    """An online geocoder failed for some places and --allow-unresolved was not given."""
+
+
+def _stop_on_geocoder_failure(args, summary: Summary, err: Console) -> None:
+    """Before anything is written: places an online geocoder could not answer (service
+    errors, unreachable) stop the run, unless --allow-unresolved; the summary says why."""
+    if not summary.failed or args.allow_unresolved:
+        return
+    if not args.quiet:
+        for line in summary.lines():
+            say(err, line)
+    raise _GeocoderFailed(summary.failed)
 
 
 def _problem_lines(rejected) -> list[str]:
@@ -248,28 +275,35 @@ def _run_pipeline(args, checked: _Checked, gdf, progress) -> tuple:
 def _render(args, checked: _Checked, gdf):
     if getattr(args, "publish_precision", None):
         gdf = geo.coarsen(gdf, args.publish_precision)
-    out = Path(args.output)
+    out = args.output
+    written = {"force": args.force, "inputs": checked.reading}
     if args.command == "build":
-        maps.save(maps.incident_map(gdf, color_by=args.color_by), out, self_contained=args.self_contained)
+        maps.save(maps.incident_map(gdf, color_by=args.color_by), out, self_contained=args.self_contained, **written)
     elif args.command == "compare":
-        maps.save(maps.compare_map(gdf, *checked.regions, scheme=args.scheme), out, self_contained=args.self_contained)
+        maps.save(maps.compare_map(gdf, *checked.regions, scheme=args.scheme), out,
+                  self_contained=args.self_contained, **written)
     elif args.command == "report":
-        maps.report(gdf, out, regions=checked.regions, scheme=args.scheme, self_contained=args.self_contained)
+        maps.report(gdf, out, regions=checked.regions, scheme=args.scheme, self_contained=args.self_contained, **written)
     return out
+
+
+def _save(args, checked: _Checked, gdf) -> None:
+    """An incident table to --output (``-``: CSV on standard output)."""
+    incidents.save(gdf, args.output, formula_safe=not args.raw_csv, force=args.force, inputs=checked.reading)
 
 
 def _query(args, checked: _Checked, gdf, out: Console) -> None:
     found = geo.within(gdf, *checked.centre, km=args.km)
     if args.output:
-        incidents.save(found, args.output)
+        _save(args, checked, found)
         return
     # Text(), not str: a cell holding "[/x]" is data, and rich would parse a str as markup.
-    table = Table(title=Text(f"{len(found)} incidents within {args.km:g} km of {args.near}"))
+    table = Table(title=Text(plain(f"{len(found)} incidents within {args.km:g} km of {args.near}")))
     for column in ("place", "date", "distance_km", "target"):
         table.add_column(column)
     for row in found.itertuples():
-        table.add_row(Text(str(row.place or "")), f"{row.date:%Y-%m-%d}", f"{row.distance_km:.1f}",
-                      Text(str(row.target or "")[:60]))
+        table.add_row(Text(plain(row.place or "")), f"{row.date:%Y-%m-%d}", f"{row.distance_km:.1f}",
+                      Text(plain(str(row.target or "")[:60])))
     out.print(table)
 
 
@@ -303,20 +337,24 @@ def _run(args, out: Console, err: Console) -> int:
             gdf = geo.geocode(gdf, geocoder=args.geocoder, user_agent=args.user_agent, overwrite=args.overwrite)
             info = gdf.attrs.get("geocode_summary", {})
             summary.geocoded, summary.unresolved = int(info.get("geocoded", 0)), list(map(str, info.get("unresolved_ids", [])))
-            incidents.save(gdf, args.output)
+            summary.failed, summary.not_tried = int(info.get("failed", 0)), int(info.get("not_tried", 0))
+            summary.unreachable = info.get("unreachable")
+            _stop_on_geocoder_failure(args, summary, err)
+            _save(args, checked, gdf)
         elif args.command == "tag":
             gdf = incidents.tag_ownership(gdf, registry=checked.registry)
             summary.tagged_foreign = int(gdf["foreign_owned"].fillna(False).astype(bool).sum())
-            incidents.save(gdf, args.output)
+            _save(args, checked, gdf)
         else:
             gdf, summary = _run_pipeline(args, checked, gdf, progress)
             summary = dataclasses.replace(summary, **loaded)
+            _stop_on_geocoder_failure(args, summary, err)
             if args.command == "query":
                 _query(args, checked, gdf, out)
             else:
                 path = _render(args, checked, gdf)
                 if not args.quiet:
-                    say(err, f"wrote {path}")
+                    say(err, "wrote standard output" if path == "-" else f"wrote {path}")
     if not args.quiet:
         for line in summary.lines():
             say(err, line)
@@ -336,7 +374,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return _run(args, out, err)
         except _BadInput as bad:
-            say(err, f"{PROG}: {bad.args[0]} problem{'s' if bad.args[0] != 1 else ''}; nothing written")
+            written = f"only the problems written (to {args.errors})" if args.errors else "nothing written"
+            say(err, f"{PROG}: {bad.args[0]} problem{'s' if bad.args[0] != 1 else ''}; {written}")
+            return 1
+        except _GeocoderFailed as failed:
+            say(err, f"{PROG}: the geocoder failed for {failed.args[0]} place{'s' if failed.args[0] != 1 else ''}; "
+                     "nothing written (try again later, or pass --allow-unresolved to write them unresolved)")
             return 1
         except KeyboardInterrupt:
             say(err, f"{PROG}: interrupted")

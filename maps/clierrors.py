@@ -7,6 +7,7 @@ prints one line pointing at ``--debug``. Python warnings print as plain lines to
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ import geo
 import incidents
 from geo.geocoders import GeocoderConfigError
 from maps.assets import AssetsMissing
+from incidents.output import OutputError
 from maps.paths import InputPathError, OutputPathError
 
 PROG = "incident-map"
@@ -36,6 +38,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (geo.GeocodingError, 1),
     (UsageError, 2),
     (OutputPathError, 2),
+    (OutputError, 2),              # a library refusal (read-only, same file) the checks missed
     (geo.GeoValueError, 2),
     (OSError, 1),                  # disk full, a file vanishing mid-run: the system, not us
     (AssetsMissing, 1),            # --self-contained offline with no asset cache: says what to run
@@ -58,10 +61,25 @@ def explain(error: Exception) -> tuple[int, list[str]]:
     return 1, [f"unexpected error ({type(error).__name__}: {one_line(error)}); run with --debug for details"]
 
 
+#: Control characters but tab and newline: in data they could move the cursor, recolour
+#: or retitle the terminal, or hide text (ESC sequences), so they print as ``\\xNN``.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: object) -> str:
+    r"""``text`` with terminal control characters shown as ``\xNN`` (rich keeps ESC).
+
+    >>> plain("id\x1b[31m")
+    'id\\x1b[31m'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
 def say(console: Console, text: str) -> None:
     """Print ``text`` exactly: file names, ids and places are data, never rich markup
-    (``[/x]`` would raise MarkupError, ``[link=...]`` would make a link)."""
-    console.print(text, markup=False, highlight=False)
+    (``[/x]`` would raise MarkupError, ``[link=...]`` would make a link), and never
+    terminal control sequences (:func:`plain`)."""
+    console.print(plain(text), markup=False, highlight=False)
 
 
 @contextmanager

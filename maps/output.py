@@ -15,7 +15,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from incidents.io import write_atomically
+from incidents.output import check_output, write_output
 from maps import assets
 from maps.browser import TRANSPARENT_PNG, browser_page
 
@@ -58,16 +58,18 @@ def inline_assets(page: str) -> str:
     return page
 
 
-def save(m, path, self_contained: bool = False) -> Path:
-    """Write the map as an HTML page, atomically; returns the path.
+def save(m, path, self_contained: bool = False, *, force: bool = False, inputs=()) -> Path:
+    """Write the map as an HTML page through :func:`incidents.output.write_output`
+    (atomically; ``"-"`` or a device streams; never over the incidents' source file or
+    ``inputs``; a read-only file only with ``force``); returns the path.
 
     ``self_contained=True`` inlines Leaflet and every plugin (pinned versions, from the
     local asset cache) so the page opens with no network; only map tiles are fetched,
     and the offline basemap needs none.
     """
-    path = Path(path)
-    write_atomically(path, lambda tmp: tmp.write_bytes(render_html(m, self_contained).encode("utf-8")))
-    return path
+    page = render_html(m, self_contained).encode("utf-8")
+    return write_output(path, lambda out: out.write(page), force=force,
+                        inputs=[*inputs, *getattr(m, "incident_inputs", ())])
 
 
 def embed(m, height: str = "500px", width: str = "100%", self_contained: bool = False) -> str:
@@ -83,15 +85,17 @@ def embed(m, height: str = "500px", width: str = "100%", self_contained: bool = 
 
 
 def to_png(m, path, width: int = 1200, height: int = 800, timeout_s: float = 60,
-           browser=None) -> Path:
+           browser=None, *, force: bool = False, inputs=()) -> Path:
     """Screenshot of the map through headless Chromium, for PDF and print reports.
 
     The page is rendered self-contained and loaded with every network request refused
     (tile requests get a transparent pixel), so the picture does not depend on the
     network; use ``basemap="offline"`` when building the map for a readable background.
     ``browser``: an already launched Playwright Browser to reuse (else one is launched).
+    Written like :func:`save` (``force``, ``inputs``), but never streamed: PNG is binary.
     """
-    path = Path(path)
+    inputs = [*inputs, *getattr(m, "incident_inputs", ())]
+    check_output(path, inputs=inputs, force=force, stream=False)  # before a browser starts
     page_html = render_html(m, self_contained=True)
     with tempfile.TemporaryDirectory() as tmp:
         page_file = Path(tmp) / "map.html"
@@ -103,8 +107,7 @@ def to_png(m, path, width: int = 1200, height: int = 800, timeout_s: float = 60,
                                    timeout=timeout_s * 1000)
             page.wait_for_timeout(400)  # let the canvas and label tooltips settle
             png = page.screenshot(full_page=False)
-    write_atomically(path, lambda tmp: tmp.write_bytes(png))
-    return path
+    return write_output(path, lambda out: out.write(png), force=force, inputs=inputs, stream=False)
 
 
 def _offline_route(route) -> None:

@@ -1,9 +1,11 @@
 """Checks on the files the command line reads and writes, made before any work starts, so
 a mistake in a path costs a one-line message, not a traceback after a long run.
 
-:func:`output_path` is the one gate for every file the tool writes; what it checks:
-the extension fits what is written, the path is not a directory, not a file being read,
-and its folder can be created and written.
+:func:`output_path` checks every file the command line will write before any work
+starts: the extension fits what is written, its folder can be created and written, and
+whatever :func:`incidents.output.check_output` refuses (a directory, a file being read, a
+read-only file without ``--force``, ...) is refused here first, with the same words,
+because the write itself goes through :func:`incidents.output.write_output`.
 
 Example:
     >>> output_path("map.html", HTML)
@@ -19,6 +21,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from incidents.output import STDOUT, OutputError, check_output
+
 __all__ = ["HTML", "TABLES", "InputPathError", "OutputPathError", "readable_file", "output_path"]
 
 #: What map and report pages are written as.
@@ -31,7 +35,7 @@ class InputPathError(ValueError):
     """A file to read that is missing, a directory or unreadable (bad data: exit 1)."""
 
 
-class OutputPathError(ValueError):
+class OutputPathError(OutputError):
     """A path to write that cannot be used (bad usage: exit 2)."""
 
 
@@ -47,32 +51,41 @@ def readable_file(path, what: str = "INPUT") -> Path:
     return path
 
 
-def output_path(path, suffixes: tuple[str, ...] | None, *, what: str = "--output", reading=()) -> Path:
-    """``path`` as a Path if the tool may write it; ``suffixes``: the extensions that fit
-    what is written (None: any); ``reading``: other files of the same run, read or written
-    (None skipped), which writing ``path`` must not destroy."""
+def output_path(path, suffixes: tuple[str, ...] | None, *, what: str = "--output", reading=(),
+                force: bool = False, stream: bool = True) -> Path | str:
+    """``path`` if the tool may write it; ``suffixes``: the extensions that fit what is
+    written (None: any; not asked of ``-``, a device or a pipe, which take the text
+    format); ``reading``: other files of the same run, read or written (None skipped),
+    which writing ``path`` must not destroy; ``force``: replace a read-only file;
+    ``stream``: whether the format may go to standard output, a device or a pipe."""
+    if str(path) == STDOUT:
+        _checked(path, reading, force, what, stream)
+        return STDOUT
     path = Path(path)
     if path.is_dir():
         raise OutputPathError(f"{what} {path} is a directory; give a file name, e.g. {path / ('out' + (suffixes or ('.csv',))[0])}")
-    if suffixes is not None and path.suffix.lower() not in suffixes:
+    if suffixes is not None and not _is_stream(path) and path.suffix.lower() not in suffixes:
         raise OutputPathError(f"{what} {path}: expected a {' '.join(suffixes)} file, not {path.suffix or 'a name without extension'}")
-    for source in filter(None, reading):
-        if _same_file(path, Path(source)):
-            raise OutputPathError(f"{what} {path} is the same file as {source}, which this command also "
-                                  "uses: choose another name")
+    _checked(path, reading, force, what, stream)
     folder = next(p for p in path.absolute().parents if p.exists())  # missing folders get created
     if not folder.is_dir():
         raise OutputPathError(f"{what} {path}: {folder} is a file, not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not os.access(folder, os.W_OK | os.X_OK) and not _is_stream(path):
         raise OutputPathError(f"{what} {path}: permission denied (cannot write in {folder})")
     return path
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    """Same path once resolved, or (hard links, bind mounts) the same inode."""
-    if a.resolve() == b.resolve():
-        return True
+def _checked(path, reading, force: bool, what: str, stream: bool) -> None:
     try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist yet: then they cannot be one file
+        check_output(path, inputs=reading, force=force, what=what, stream=stream)
+    except OutputError as error:
+        raise OutputPathError(str(error)) from None
+
+
+def _is_stream(path: Path) -> bool:
+    """Standard output, a descriptor, a character device or FIFO (``/dev/stdout``,
+    ``/dev/null``): written to directly, in the text format."""
+    try:
+        return check_output(path)[0] != "replace"
+    except OutputError:
         return False

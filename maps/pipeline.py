@@ -33,6 +33,11 @@ class Summary:
     already_located: int = 0
     geocoded: int = 0
     unresolved: list[str] = field(default_factory=list)
+    #: Places an online geocoder failed on (service errors), and of those the ones never
+    #: asked because the service was unreachable; ``unreachable``: why, when it was.
+    failed: int = 0
+    not_tried: int = 0
+    unreachable: str | None = None
     tagged_foreign: int = 0
     ambiguous_owner: int = 0
     outside_ukraine: int = 0
@@ -49,6 +54,12 @@ class Summary:
                                                         f"{' ...' if len(self.unresolved) > 10 else ''})"
                                                         if self.unresolved else ""),
                f"tagged foreign-owned: {self.tagged_foreign}"]
+        if self.unreachable:
+            out.append(f"geocoder unreachable: {self.not_tried} place{'s' if self.not_tried != 1 else ''} not tried "
+                       f"({self.unreachable})")
+        if self.failed > self.not_tried:
+            out.append(f"geocoder failed: {self.failed - self.not_tried} place"
+                       f"{'s' if self.failed - self.not_tried != 1 else ''} (see geocode_error)")
         if self.ambiguous_owner:
             out.append(f"ambiguous owner (two candidates, left for review): {self.ambiguous_owner}")
         if self.outside_ukraine:
@@ -80,6 +91,8 @@ def prepare(
         info = gdf.attrs.get("geocode_summary", {})
         summary.geocoded = int(info.get("geocoded", 0))
         summary.unresolved = [str(i) for i in info.get("unresolved_ids", [])]
+        summary.failed, summary.not_tried = int(info.get("failed", 0)), int(info.get("not_tried", 0))
+        summary.unreachable = info.get("unreachable")
     step("tag owners")
     gdf = incidents.tag_ownership(gdf, registry=registry)
     summary.tagged_foreign = int(gdf["foreign_owned"].fillna(False).astype(bool).sum())

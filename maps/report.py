@@ -33,7 +33,7 @@ from markupsafe import Markup
 import geo
 from maps.builders import compare_map, incident_map
 from maps.datasources import DATA_SOURCES
-from incidents.io import write_atomically
+from incidents.output import write_output
 from maps.output import embed
 from maps.payload import country_label
 from maps.safety import escape, safe_url
@@ -54,7 +54,7 @@ BOUNDARY_NOTE = ("Oblast and country boundaries are Natural Earth 1:10m (general
 
 
 def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=False,
-           title=None) -> Path:
+           title=None, *, force: bool = False, inputs=()) -> Path:
     """Write an HTML report comparing two groups of ``gdf``; returns the path.
 
     ``regions``: the two groups to compare (names of ``scheme``'s groups, e.g. "west",
@@ -62,16 +62,17 @@ def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=F
     assigned when the frame has none or when another scheme is asked for.
     ``self_contained``: inline Leaflet and plugins in the embedded maps and start them on
     the offline basemap, so the report opens and prints with no network. The file is
-    written atomically (temporary file + rename).
+    written through :func:`incidents.output.write_output`: atomically, never over the
+    incidents' source file or ``inputs``, a read-only file only with ``force``.
 
     >>> import geo, incidents, maps
     >>> maps.report(geo.geocode(incidents.sample()), "report.html")   # doctest: +SKIP
     PosixPath('report.html')
     """
     html = render(gdf, regions=regions, scheme=scheme, self_contained=self_contained, title=title)
-    path = Path(path)
-    write_atomically(path, lambda tmp: tmp.write_bytes(html.encode("utf-8")))
-    return path
+    page = html.encode("utf-8")
+    return write_output(path, lambda out: out.write(page), force=force,
+                        inputs=[*inputs, gdf.attrs.get("source_file")])
 
 
 def render(gdf, regions=("west", "east"), scheme="macro", self_contained=False, title=None) -> str:

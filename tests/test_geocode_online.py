@@ -116,7 +116,7 @@ def test_service_name_needs_user_agent_and_rate_limit_is_nominatim_policy(tmp_pa
         GeopyGeocoder("no-such-service", user_agent="incident-mapper-tests")
     g = GeopyGeocoder("nominatim", user_agent="incident-mapper-tests", cache=tmp_path / "c.sqlite")
     assert g.name == "nominatim"
-    assert g._rate_limited.min_delay_seconds == 1.0
+    assert g.min_delay_seconds == 1.0
     assert g.params["country_codes"] == "ua"
 
 

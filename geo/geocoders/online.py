@@ -7,13 +7,17 @@
 * Answers are restricted to Ukraine (``country_codes="ua"`` where the service takes it)
   and cached in SQLite (:mod:`geo.cache`) under provider + normalised query + parameters:
   a second run makes zero requests.
-* Only cache misses go through ``geopy.extra.rate_limiter.RateLimiter``, at 1 request/s
-  for Nominatim (its usage policy) and ``min_delay_seconds`` for others.
+* Only cache misses are sent, at most one per ``min_delay_seconds`` (1 s for Nominatim,
+  its usage policy) per service and domain, through :func:`geo.ratelimit.wait_turn`: one
+  limit for every call in the process and for every process sharing the cache.
 * Timeouts, HTTP 429 and "service unavailable" (``GeocoderTimedOut``,
   ``GeocoderRateLimited``, ``GeocoderUnavailable``) are retried with exponential backoff
   (or the server's Retry-After); any other failure is final. A failed query sets
   ``geocode_source`` to ``"error:<reason>"`` and ``geocode_error`` to the message, for that
   row only.
+* A service that cannot be reached at all (connection refused, no route, no DNS) is not
+  retried, and the places after it are not tried (``"error:not_tried"``): with no
+  network, a run ends at once instead of backing off for seconds per place.
 
 Example (never run in tests; they use a fake geocoder):
     >>> geo.geocode(gdf, geocoder="nominatim", user_agent="my-newsroom-map/1.0")  # doctest: +SKIP
@@ -23,15 +27,18 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import re
+import socket
 import time
+import urllib.error
 
 import pandas as pd
 from geopy.exc import GeocoderRateLimited, GeocoderTimedOut, GeocoderUnavailable, GeopyError
-from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import SERVICE_TO_GEOCODER, get_geocoder_for_service
 
 from geo.cache import MISSING, GeocodeCache
 from geo.gazetteer import load_gazetteer, name_key
+from geo.ratelimit import wait_turn
 from geo.geocoders.base import Geocoder, GeocoderConfigError, empty_results
 from geo.regions import oblast
 
@@ -96,9 +103,12 @@ class GeopyGeocoder(Geocoder):
         elif cache is not False and not isinstance(cache, GeocodeCache):
             cache = GeocodeCache(cache)
         self.cache = None if cache is False else cache  # (an empty cache is falsy: len 0)
-        delay = MIN_DELAY_SECONDS.get(self.name, 0.0) if min_delay_seconds is None else min_delay_seconds
-        self._rate_limited = RateLimiter(self.service.geocode, min_delay_seconds=delay,
-                                         max_retries=0, swallow_exceptions=False)
+        self.min_delay_seconds = MIN_DELAY_SECONDS.get(self.name, 0.0) if min_delay_seconds is None else min_delay_seconds
+        # The limit belongs to the server, so a Nominatim at another domain has its own.
+        domain = getattr(self.service, "domain", "")
+        self.rate_key = f"{self.name}@{domain}" if domain else self.name
+        #: Set to the reason once the service could not be reached; later places are skipped.
+        self.unreachable: str | None = None
         self.max_retries = max_retries
         self.error_wait_seconds = error_wait_seconds
         self.params = self._params()
@@ -127,9 +137,13 @@ class GeopyGeocoder(Geocoder):
                 continue
             try:
                 answer = self._answer(texts[i])
+            except _NotTried:
+                out.at[i, "geocode_source"] = "error:not_tried"
+                out.at[i, "geocode_error"] = f"not tried: geocoder unreachable ({self.unreachable})"
+                continue
             except GeopyError as exc:
-                reason = next((r for t, r in _TRANSIENT.items() if isinstance(exc, t)),
-                              type(exc).__name__)
+                reason = "unreachable" if self.unreachable else \
+                    next((r for t, r in _TRANSIENT.items() if isinstance(exc, t)), type(exc).__name__)
                 out.at[i, "geocode_source"] = f"error:{reason}"
                 out.at[i, "geocode_error"] = f"{type(exc).__name__}: {exc}"
                 continue
@@ -154,16 +168,22 @@ class GeopyGeocoder(Geocoder):
             cached = self.cache.get(self.name, key, self.params)
             if cached is not MISSING:
                 return cached
+        if self.unreachable:
+            raise _NotTried
         return self._request(text, key)
 
     def _request(self, text: str, key: str):
         for attempt in range(self.max_retries + 1):
             try:
                 self.requests += 1
-                location = self._rate_limited(text, **self.params)
+                wait_turn(self.rate_key, self.min_delay_seconds, self.cache)
+                location = self.service.geocode(text, **self.params)
                 break
-            except tuple(_TRANSIENT) as exc:
-                if attempt == self.max_retries:
+            except GeopyError as exc:
+                if _connection_failed(exc):  # no point retrying, nor asking for the next place
+                    self.unreachable = _short_reason(exc)
+                    raise
+                if not isinstance(exc, tuple(_TRANSIENT)) or attempt == self.max_retries:
                     raise
                 wait = getattr(exc, "retry_after", None) or self.error_wait_seconds * 2 ** attempt
                 self._sleep(wait)
@@ -176,6 +196,35 @@ class GeopyGeocoder(Geocoder):
         if self.cache is not None:
             self.cache.put(self.name, key, self.params, value)
         return value
+
+
+class _NotTried(Exception):
+    """A place skipped because the service was found unreachable earlier in the run."""
+
+
+def _connection_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` (a geopy error) comes from failing to connect at all: refused, no
+    route, DNS. geopy names these "unavailable", like an HTTP 503 from a busy server;
+    the difference is in the chain of causes, where an answer from a server has an HTTP
+    error instead."""
+    try:
+        from requests.exceptions import ConnectionError as RequestsConnectionError
+    except ImportError:  # geopy falls back to urllib
+        RequestsConnectionError = ConnectionError
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, urllib.error.HTTPError):
+            return False
+        if isinstance(seen, (ConnectionError, socket.gaierror, RequestsConnectionError, urllib.error.URLError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _short_reason(exc: BaseException) -> str:
+    """"Connection refused" rather than a URL and three layers of wrapped exceptions."""
+    found = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
+    return found.group(1).strip() if found else f"{type(exc).__name__}: {str(exc)[:80]}"
 
 
 def _query_text(place, iso: str) -> str:
