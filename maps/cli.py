@@ -250,11 +250,14 @@ def _render(args, checked: _Checked, gdf):
         gdf = geo.coarsen(gdf, args.publish_precision)
     out = Path(args.output)
     if args.command == "build":
-        maps.save(maps.incident_map(gdf, color_by=args.color_by), out, self_contained=args.self_contained)
+        maps.save(maps.incident_map(gdf, color_by=args.color_by, registry=checked.registry), out,
+                  self_contained=args.self_contained)
     elif args.command == "compare":
-        maps.save(maps.compare_map(gdf, *checked.regions, scheme=args.scheme), out, self_contained=args.self_contained)
+        maps.save(maps.compare_map(gdf, *checked.regions, scheme=args.scheme, registry=checked.registry), out,
+                  self_contained=args.self_contained)
     elif args.command == "report":
-        maps.report(gdf, out, regions=checked.regions, scheme=args.scheme, self_contained=args.self_contained)
+        maps.report(gdf, out, regions=checked.regions, scheme=args.scheme, self_contained=args.self_contained,
+                    registry=checked.registry)
     return out
 
 
