@@ -40,15 +40,19 @@ def _regions(gdf, scheme):
     return assign_regions(gdf, chosen), chosen
 
 
-def compare(gdf, a: str = "west", b: str = "east", scheme="macro") -> pd.DataFrame:
+def compare(gdf, a: str = "west", b: str = "east", scheme="macro", *, registry=None,
+            site_km: float = 1.0) -> pd.DataFrame:
     """Compare incidents in group ``a`` with group ``b`` of ``scheme`` (see :func:`geo.scheme`).
 
     Metrics: incidents; incidents per 10,000 km² (group area from the boundaries, geodesic);
     share on foreign-owned sites (Fisher exact); top 5 owner countries; killed and injured
     (totals, per incident, Mann-Whitney U); weapon mix and target_type mix (chi-square);
     depth from the Russian land border in km (median, 90th percentile, Mann-Whitney U; this
-    is not depth from the front line, see :func:`geo.distance_to_border`); first and last date.
-    For incidents per month use :func:`compare_timeline`.
+    is not depth from the front line, see :func:`geo.distance_to_border`); first and last date;
+    registered foreign sites of ``registry`` (default: shipped) placed in each group, how many
+    were hit (an incident within ``site_km`` km, or tagged to the owner there) and the share
+    hit (Fisher exact; see :func:`geo.exposure`). For incidents per month use
+    :func:`compare_timeline`.
     """
     from geo.query import distance_to_border
 
@@ -70,6 +74,7 @@ def compare(gdf, a: str = "west", b: str = "east", scheme="macro") -> pd.DataFra
         note=f"area km²: {a} {area[a]:,.0f}, {b} {area[b]:,.0f}")
 
     _foreign_owned(parts, a, b, row)
+    _registered_sites(assigned, chosen, a, b, row, registry, site_km)
     _owner_countries(parts, a, b, row)
     for column in ("killed", "injured"):
         _casualties(parts, a, b, column, row)
@@ -131,6 +136,33 @@ def _foreign_owned(parts, a, b, row) -> None:
 
     table = [[int(known[g].sum()), int((~known[g]).sum())] for g in (a, b)]
     row("share on foreign-owned sites", share[a], share[b], "Fisher exact", float(fisher_exact(table).pvalue), note)
+
+
+def _registered_sites(assigned, chosen, a, b, row, registry, km) -> None:
+    """The denominator: registered foreign sites placed in each group and how many were hit."""
+    from geo.site_exposure import NOTE, exposure_sites
+
+    sites = exposure_sites(assigned, registry, km, chosen)
+    group = sites["macro_region"].astype(object).to_numpy()
+    placed = sites["placed_by"].notna().to_numpy()
+    hit = sites["hit"].to_numpy(bool) & placed
+    n = {g: int((placed & (group == g)).sum()) for g in (a, b)}
+    k = {g: int((hit & (group == g)).sum()) for g in (a, b)}
+    unplaced = {g: int((~placed & (group == g)).sum()) for g in (a, b)}
+    row("registered foreign sites", n[a], n[b],
+        note=f"placed from the registry's coordinates or the gazetteer; unplaced: {a} {unplaced[a]}, {b} {unplaced[b]}")
+    row("registered foreign sites hit", k[a], k[b],
+        note=f"an incident within {km:g} km, or tagged to the owner in the site's settlement")
+    share = {g: k[g] / n[g] if n[g] else None for g in (a, b)}
+    note = f"sites: {a} {n[a]}, {b} {n[b]}; {NOTE}"
+    if min(n.values()) < MIN_TEST_N:
+        row("share of registered foreign sites hit", share[a], share[b], note=_join(_SMALL, note))
+        return
+    from scipy.stats import fisher_exact
+
+    table = [[k[g], n[g] - k[g]] for g in (a, b)]
+    row("share of registered foreign sites hit", share[a], share[b], "Fisher exact",
+        float(fisher_exact(table).pvalue), note)
 
 
 def _owner_countries(parts, a, b, row) -> None:

@@ -22,10 +22,11 @@ from maps import payload as payloads
 from maps.datasources import DATA_SOURCES
 from maps.layers import (
     DataAttribution, FitBounds, IncidentFilters, IncidentHeatMap, IncidentLayer, IncidentMap,
-    IncidentSearch, IncidentTimeline, Panel, PinnedFullscreen, PolygonLayer, RawHTML, SyncedPair,
+    IncidentSearch, IncidentTimeline, Panel, PinnedFullscreen, PolygonLayer, RawHTML, SiteLayer, SyncedPair,
 )
 from maps.safety import escape
-from maps.tables import group_figures, table_html
+from maps.payload import country_label
+from maps.tables import day, group_figures, table_html
 
 BASEMAPS = ("openstreetmap", "cartodb", "offline")
 #: Decimals kept in drawn boundary coordinates (1e-4 degrees is about 10 m).
@@ -172,8 +173,9 @@ def _base_map(bounds, basemap: str, **kwargs) -> IncidentMap:
 
 
 def _add_incidents(m, gdf, p: payloads.Payload, scheme: str, legend_title: str | None,
-                   color_by: str, *, extras: bool = True) -> IncidentLayer:
-    """Overlays, the incident layer and its controls, legend and credits."""
+                   color_by: str, *, extras: bool = True, overlays=()) -> IncidentLayer:
+    """Overlays, the incident layer and its controls, legend and credits (``overlays``: more
+    layers, added before the layer control so it finds them defined)."""
     if extras:
         for layer in _choropleths(gdf):
             layer.add_to(m)
@@ -184,6 +186,8 @@ def _add_incidents(m, gdf, p: payloads.Payload, scheme: str, legend_title: str |
         IncidentSearch(layer, "topleft").add_to(m)
         IncidentFilters(layer, "topleft").add_to(m)
         IncidentTimeline(layer, "bottomleft").add_to(m)
+    for overlay in overlays:
+        overlay.add_to(m)
     PinnedFullscreen(position="topleft").add_to(m)
     Panel(_legend_html(p, color_by, legend_title), "bottomright", "im-legend").add_to(m)
     DataAttribution(_credits(gdf)).add_to(m)
@@ -193,7 +197,7 @@ def _add_incidents(m, gdf, p: payloads.Payload, scheme: str, legend_title: str |
 
 def incident_map(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualties", *,
                  scheme: str = "macro", basemap: str = "openstreetmap",
-                 title: str | None = "Incidents") -> IncidentMap:
+                 title: str | None = "Incidents", registry=None, site_km: float = 1.0) -> IncidentMap:
     """Interactive map of incidents (a ``folium.Map``).
 
     One canvas layer from a compact payload, coloured by ``color_by`` (foreign_owned,
@@ -201,6 +205,8 @@ def incident_map(gdf, color_by: str = "foreign_owned", size_by: str | None = "ca
     injured or None); switchable oblast choropleths, heat map and macro-region outlines;
     filters, month timeline, search, fullscreen, scale bar and layer control; base maps
     OpenStreetMap, CartoDB light and an offline basemap (``basemap`` picks the first shown).
+    A "Registered foreign sites" overlay (off at first) marks the placed foreign sites of
+    ``registry`` (default: shipped), red where hit (see :func:`geo.exposure_sites`).
 
     >>> import incidents, maps
     >>> m = maps.incident_map(incidents.sample(), color_by="weapon")   # doctest: +SKIP
@@ -208,7 +214,8 @@ def incident_map(gdf, color_by: str = "foreign_owned", size_by: str | None = "ca
     gdf, extra = _prepare(gdf, scheme)
     p = payloads.build(gdf, color_by, size_by, extra_columns=extra)
     m = _base_map(p.bounds or UKRAINE_BOUNDS, basemap)
-    _add_incidents(m, gdf, p, scheme, title, color_by)
+    sites = SiteLayer(_site_payload(gdf, registry, site_km, scheme), show=False)
+    _add_incidents(m, gdf, p, scheme, title, color_by, overlays=[sites])
     FitBounds(_padded(p.bounds or UKRAINE_BOUNDS)).add_to(m)
     m.incident_inputs = _inputs(gdf)
     return m
@@ -217,6 +224,28 @@ def incident_map(gdf, color_by: str = "foreign_owned", size_by: str | None = "ca
 def _inputs(gdf) -> tuple:
     """The file the incidents were loaded from, which :func:`maps.save` must not replace."""
     return tuple(filter(None, [gdf.attrs.get("source_file")]))
+
+
+def _site_payload(gdf, registry, km: float, scheme: str) -> list[dict]:
+    """One dict per placed registered foreign site, for :class:`maps.layers.SiteLayer`."""
+    sites = geo.exposure_sites(gdf, registry, km, scheme)
+    sites = sites[sites["placed_by"].notna().to_numpy()]
+    out = []
+    for s in sites.itertuples(index=False):
+        where = ", ".join(str(v) for v in (s.settlement, s.oblast_name) if isinstance(v, str) and v)
+        if s.hit:
+            how = {"distance": f"incident within {km:g} km", "owner": "incident tagged to the owner here",
+                   "distance+owner": f"incident within {km:g} km and tagged to the owner"}[s.hit_by]
+            dates = day(s.first_hit) if day(s.first_hit) == day(s.last_hit) else f"{day(s.first_hit)} to {day(s.last_hit)}"
+            hit_text = f"yes: {s.hits} incident{'s' * (s.hits != 1)}, {dates or 'date unknown'} ({how})"
+        else:
+            hit_text = f"no incident within {km:g} km or tagged to the owner here"
+        out.append({"lat": round(float(s.lat), 5), "lon": round(float(s.lon), 5), "hit": bool(s.hit),
+                    "company": s.company, "country": country_label(s.owner_country), "sector": s.sector or None,
+                    "place": where, "hit_text": hit_text,
+                    "placed": "registry coordinates" if s.placed_by == "coordinates"
+                    else "settlement centre (gazetteer), not the exact site"})
+    return out
 
 
 def _padded(bounds, min_span: float = 0.5):
@@ -273,12 +302,12 @@ def headline(gdf, a: str, b: str) -> str:
 
 def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
                 color_by: str = "foreign_owned", size_by: str | None = "casualties",
-                basemap: str = "openstreetmap") -> CompareMap:
+                basemap: str = "openstreetmap", registry=None) -> CompareMap:
     """Side-by-side maps of macro-regions ``a`` and ``b``, synchronised, with a panel.
 
     Each pane shows its group's incidents (same colours and sizes), fitted to the group;
     panning or zooming one moves the other. Below: a headline sentence and the
-    :func:`geo.compare` table.
+    :func:`geo.compare` table (its registered-site rows from ``registry``, default shipped).
 
     >>> import incidents, maps
     >>> cm = maps.compare_map(incidents.sample(), "west", "east")   # doctest: +SKIP
@@ -303,7 +332,7 @@ def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
         _add_incidents(m, sub, p, scheme, f"{group.title()}: {len(sub)} incidents", color_by,
                        extras=False)
         maps_and_bounds.append((m, bounds))
-    table = geo.compare(gdf, a, b, scheme=scheme)
+    table = geo.compare(gdf, a, b, scheme=scheme, registry=registry)
     panel = (f'<div class="im-compare-panel" id="im-compare-panel">'
              f'<p class="im-headline">{escape(headline(gdf, a, b))}</p>{table_html(table, (a, b))}</div>')
     figure.html.add_child(RawHTML(panel), name="im_compare_panel")

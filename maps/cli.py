@@ -278,12 +278,14 @@ def _render(args, checked: _Checked, gdf):
     out = args.output
     written = {"force": args.force, "inputs": checked.reading}
     if args.command == "build":
-        maps.save(maps.incident_map(gdf, color_by=args.color_by), out, self_contained=args.self_contained, **written)
+        maps.save(maps.incident_map(gdf, color_by=args.color_by, registry=checked.registry), out,
+                  self_contained=args.self_contained, **written)
     elif args.command == "compare":
-        maps.save(maps.compare_map(gdf, *checked.regions, scheme=args.scheme), out,
+        maps.save(maps.compare_map(gdf, *checked.regions, scheme=args.scheme, registry=checked.registry), out,
                   self_contained=args.self_contained, **written)
     elif args.command == "report":
-        maps.report(gdf, out, regions=checked.regions, scheme=args.scheme, self_contained=args.self_contained, **written)
+        maps.report(gdf, out, regions=checked.regions, scheme=args.scheme, self_contained=args.self_contained,
+                    registry=checked.registry, **written)
     return out
 
 

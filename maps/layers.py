@@ -122,6 +122,42 @@ class IncidentLayer(DataMixin, RuntimeMixin, Layer):
         self.payload_json = script_json(data)
 
 
+class SiteLayer(DataMixin, RuntimeMixin, Layer):
+    """Registered foreign sites: one circle per placed site, off at first (``show=False``).
+
+    ``sites`` is a list of dicts (lat, lon, hit, company, country, sector, place, placed,
+    hit_text). The popup is built in the browser with ``IncidentMapper.el`` (textContent),
+    so a company name like ``<img onerror=...>`` shows as text; the payload itself is
+    :func:`maps.safety.script_json`.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.featureGroup();
+            {{ this.get_name() }}_data.forEach(function (s) {
+                var el = IncidentMapper.el, box = el("div", "im-popup im-site");
+                box.appendChild(el("strong", null, s.company));
+                [["Owner country", s.country], ["Sector", s.sector], ["Site", s.place],
+                 ["Placed", s.placed], ["Hit", s.hit_text]].forEach(function (row) {
+                    if (!row[1]) { return; }
+                    var line = el("div");
+                    line.appendChild(el("span", "im-label", row[0] + ": "));
+                    line.appendChild(el("span", "im-value", row[1]));
+                    box.appendChild(line);
+                });
+                L.circleMarker([s.lat, s.lon], {radius: 7, weight: 2, fillOpacity: 0.35,
+                    color: s.hit ? "#B2182B" : "#2166AC"}).bindPopup(box, {maxWidth: 320})
+                    .addTo({{ this.get_name() }});
+            });
+        {% endmacro %}
+    """)
+
+    def __init__(self, sites: list[dict], name: str = "Registered foreign sites", show: bool = False):
+        super().__init__(name=escape(name), overlay=True, control=True, show=show)
+        self._name = "SiteLayer"
+        self.payload_json = script_json(sites)
+
+
 class _LayerTool(RuntimeMixin, MacroElement):
     """A control working on an IncidentLayer's controller (filters, timeline, search)."""
 

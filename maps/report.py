@@ -54,28 +54,32 @@ BOUNDARY_NOTE = ("Oblast and country boundaries are Natural Earth 1:10m (general
 
 
 def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=False,
-           title=None, *, force: bool = False, inputs=()) -> Path:
+           title=None, registry=None, *, force: bool = False, inputs=()) -> Path:
     """Write an HTML report comparing two groups of ``gdf``; returns the path.
 
     ``regions``: the two groups to compare (names of ``scheme``'s groups, e.g. "west",
     "east"). ``scheme``: macro-region scheme (see :func:`geo.scheme`); regions are
     assigned when the frame has none or when another scheme is asked for.
     ``self_contained``: inline Leaflet and plugins in the embedded maps and start them on
-    the offline basemap, so the report opens and prints with no network. The file is
-    written through :func:`incidents.output.write_output`: atomically, never over the
-    incidents' source file or ``inputs``, a read-only file only with ``force``.
+    the offline basemap, so the report opens and prints with no network. ``registry``: the
+    ownership registry whose foreign sites make the denominator (default: shipped; see
+    :func:`geo.exposure`). The file is written through :func:`incidents.output.write_output`:
+    atomically, never over the incidents' source file or ``inputs``, a read-only file only
+    with ``force``.
 
     >>> import geo, incidents, maps
     >>> maps.report(geo.geocode(incidents.sample()), "report.html")   # doctest: +SKIP
     PosixPath('report.html')
     """
-    html = render(gdf, regions=regions, scheme=scheme, self_contained=self_contained, title=title)
+    html = render(gdf, regions=regions, scheme=scheme, self_contained=self_contained, title=title,
+                  registry=registry)
     page = html.encode("utf-8")
     return write_output(path, lambda out: out.write(page), force=force,
                         inputs=[*inputs, gdf.attrs.get("source_file")])
 
 
-def render(gdf, regions=("west", "east"), scheme="macro", self_contained=False, title=None) -> str:
+def render(gdf, regions=("west", "east"), scheme="macro", self_contained=False, title=None,
+           registry=None) -> str:
     """The report as an HTML string (what :func:`report` writes)."""
     if not isinstance(gdf, geopandas.GeoDataFrame):
         raise TypeError(f"expected a GeoDataFrame of incidents, got {type(gdf).__name__}")
@@ -87,7 +91,7 @@ def render(gdf, regions=("west", "east"), scheme="macro", self_contained=False, 
     group = gdf["macro_region"].astype("object").where(gdf["macro_region"].notna(), None)
     in_a, in_b = (group == a).to_numpy(), (group == b).to_numpy()
     depth = pd.to_numeric(geo.distance_to_border(gdf, "RU")["border_distance_km"], errors="coerce").to_numpy()
-    table = geo.compare(gdf, a, b, scheme=scheme)
+    table = geo.compare(gdf, a, b, scheme=scheme, registry=registry)
     timeline = geo.compare_timeline(gdf, a, b, scheme=scheme, freq="M")
 
     labelled = gdf.assign(_group=group)[in_a | in_b]
@@ -103,11 +107,13 @@ def render(gdf, regions=("west", "east"), scheme="macro", self_contained=False, 
         "table": display_table(table, (a, b)),
         "caveats": _caveats(int(in_a.sum()), int(in_b.sum()), (a, b)),
         "charts": _charts(labelled, timeline, depth[in_a | in_b], (a, b)),
-        "incident_map": Markup(embed(incident_map(gdf, basemap=basemap), height="560px",
+        "incident_map": Markup(embed(incident_map(gdf, basemap=basemap, registry=registry), height="560px",
                                      self_contained=self_contained)),
-        "compare_map": Markup(embed(compare_map(gdf, a, b, scheme=scheme, basemap=basemap), height="760px",
+        "compare_map": Markup(embed(compare_map(gdf, a, b, scheme=scheme, basemap=basemap, registry=registry),
+                                    height="760px",
                                     self_contained=self_contained)),
         "foreign_sites": _foreign_sites(gdf),
+        "exposure": _exposure(gdf, scheme, registry),
         "methodology": _methodology(gdf, scheme),
         "depth_note": DEPTH_NOTE,
         "boundary_note": BOUNDARY_NOTE,
@@ -238,6 +244,31 @@ def _foreign_sites(gdf) -> list[dict]:
             "sources": _links(row.get("sources")),
         })
     return rows
+
+
+def _exposure(gdf, scheme, registry, km: float = 1.0, period: str = "half") -> dict:
+    """Registered foreign sites per group (geo.exposure) and the sites hit per half-year."""
+    groups = list(geo.scheme(scheme).groups)
+    table = geo.exposure(gdf, registry, km=km, scheme=scheme, by="macro_region")
+    order = {g: k for k, g in enumerate(groups)}
+    table = table.sort_values("macro_region", key=lambda c: c.map(lambda g: order.get(g, len(order))))
+
+    def share(hit, placed):
+        return f"{100 * hit / placed:.0f}%" if placed else "—"
+
+    rows = [{"group": r.macro_region, "sites": r.sites, "placed": r.placed, "coordinates": r.by_coordinates,
+             "gazetteer": r.by_gazetteer, "unplaced": r.unplaced, "hit": r.hit, "share": share(r.hit, r.placed)}
+            for r in table.itertuples(index=False)]
+    total = {k: int(table[c].sum()) for k, c in (("sites", "sites"), ("placed", "placed"), ("coordinates", "by_coordinates"),
+                                                  ("gazetteer", "by_gazetteer"), ("unplaced", "unplaced"), ("hit", "hit"))}
+    total["share"] = share(total["hit"], total["placed"])
+    timeline = geo.exposure(gdf, registry, km=km, scheme=scheme, by="macro_region", period=period)
+    shown = [r["group"] for r in rows]
+    periods = list(dict.fromkeys(timeline["period"]))
+    cells = {(r.period, r.macro_region): f"{r.hit} of {r.placed}" for r in timeline.itertuples(index=False)}
+    return {"rows": rows, "total": total, "km": f"{km:g}", "note": table.attrs["note"],
+            "without_sites": table.attrs["entries_without_sites"], "groups": shown,
+            "timeline": [{"period": p, "cells": [cells.get((p, g), "") for g in shown]} for p in periods]}
 
 
 def _methodology(gdf, scheme) -> dict:

@@ -90,5 +90,5 @@ def test_sample_comparison_has_every_metric():
 
     table = geo.compare(incidents.sample(), "west", "east")
     assert table["metric"].tolist()[:2] == ["incidents", "incidents per 10,000 km²"]
-    assert len(table) == 14
+    assert len(table) == 17  # 14 incident metrics + 3 rows of registered foreign sites
     assert (table["west"].iloc[0] + table["east"].iloc[0]) <= len(incidents.sample())
