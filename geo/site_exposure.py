@@ -127,7 +127,7 @@ def exposure_sites(gdf, registry: OwnershipRegistry | None = None, km: float = D
     sites = assign_regions(_placed(registry).copy(), scheme)
     placed = sites["placed_by"].notna().to_numpy()
     dates = _dates(gdf)
-    distance = _distance_pairs(gdf, sites, placed, km)
+    distance, usable = _distance_pairs(gdf, sites, placed, km)
     owner = _owner_pairs(gdf, registry, sites, placed)
     pairs = pd.concat([distance.assign(via=1), owner.assign(via=2)], ignore_index=True)
     pairs = pairs.groupby(["site", "incident"], as_index=False)["via"].sum()  # 3 = both
@@ -146,7 +146,8 @@ def exposure_sites(gdf, registry: OwnershipRegistry | None = None, km: float = D
     sites = sites[[c for c in sites.columns if c != "geometry"] + ["geometry"]]
     known = dates[~np.isnat(dates)]
     span = (known.min(), known.max()) if len(known) else None
-    sites.attrs.update(pairs=pairs, km=km, date_span=span, incidents=len(gdf), incidents_located=int(_point_mask(gdf).sum()))
+    sites.attrs.update(pairs=pairs, km=km, date_span=span, incidents=len(gdf), incidents_located=int(_point_mask(gdf).sum()),
+                       incidents_point_precision=usable)
     return sites
 
 
@@ -161,7 +162,8 @@ def exposure(gdf, registry: OwnershipRegistry | None = None, km: float = DEFAULT
     (every period from the first to the last dated hit) with ``placed``, ``hit`` (sites hit
     by an incident dated in that period) and ``share_hit``. Sites in no group are "unknown".
     See the module docstring for what counts; ``attrs`` holds ``km``,
-    ``entries_without_sites``, ``incidents_located`` and ``note``.
+    ``entries_without_sites``, ``incidents_located`` (with a point), ``incidents_point_precision``
+    (of which exact or unstated precision: the ones matched by distance) and ``note``.
     """
     if by not in ("macro_region", "oblast"):
         raise ValueError(f"by must be 'macro_region' or 'oblast', not {by!r}")
@@ -179,7 +181,8 @@ def exposure(gdf, registry: OwnershipRegistry | None = None, km: float = DEFAULT
         table = _timeline(sites, labels, keys, table, period)
     table["share_hit"] = (table["hit"] / table["placed"].where(table["placed"] > 0)).astype(float)
     table.attrs.update(km=km, entries_without_sites=sites.attrs.get("entries_without_sites", 0),
-                       incidents_located=sites.attrs["incidents_located"], note=NOTE)
+                       incidents_located=sites.attrs["incidents_located"],
+                       incidents_point_precision=sites.attrs["incidents_point_precision"], note=NOTE)
     return table
 
 
@@ -222,13 +225,14 @@ def _empty_pairs() -> pd.DataFrame:
     return pd.DataFrame({"site": np.empty(0, np.int64), "incident": np.empty(0, np.int64)})
 
 
-def _distance_pairs(gdf, sites, placed, km) -> pd.DataFrame:
-    """(site, incident) pairs within ``km`` km, geodesic; incidents with point precision only."""
+def _distance_pairs(gdf, sites, placed, km) -> tuple[pd.DataFrame, int]:
+    """(site, incident) pairs within ``km`` km, geodesic, and how many incidents could take
+    part (coordinates with point precision)."""
     precision = _texts(gdf, "location_precision")
     usable = np.flatnonzero(_point_mask(gdf) & np.isin(precision, ("", *POINT_PRECISIONS)))
     site_rows = np.flatnonzero(placed)
     if not len(usable) or not len(site_rows) or km <= 0:
-        return _empty_pairs()
+        return _empty_pairs(), len(usable)
     from scipy.spatial import cKDTree  # scipy.spatial costs ~0.5 s at import
 
     from geo.gazetteer import unit_vectors
@@ -244,7 +248,7 @@ def _distance_pairs(gdf, sites, placed, km) -> pd.DataFrame:
     inc_at = np.fromiter((i for p in near for i in p), np.int64, int(counts.sum()))
     _, _, metres = _GEOD.inv(lon[inc_at], lat[inc_at], s_lon[site_at], s_lat[site_at])
     within = np.asarray(metres, float) <= km * 1000
-    return pd.DataFrame({"site": site_rows[site_at[within]], "incident": usable[inc_at[within]]})
+    return pd.DataFrame({"site": site_rows[site_at[within]], "incident": usable[inc_at[within]]}), len(usable)
 
 
 def _owner_pairs(gdf, registry, sites, placed) -> pd.DataFrame:

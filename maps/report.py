@@ -267,6 +267,7 @@ def _exposure(gdf, scheme, registry, km: float = 1.0, period: str = "half") -> d
     periods = list(dict.fromkeys(timeline["period"]))
     cells = {(r.period, r.macro_region): f"{r.hit} of {r.placed}" for r in timeline.itertuples(index=False)}
     return {"rows": rows, "total": total, "km": f"{km:g}", "note": table.attrs["note"],
+            "incidents": len(gdf), "point_incidents": table.attrs["incidents_point_precision"],
             "without_sites": table.attrs["entries_without_sites"], "groups": shown,
             "timeline": [{"period": p, "cells": [cells.get((p, g), "") for g in shown]} for p in periods]}
 

@@ -79,6 +79,7 @@ def test_hand_counted_table_per_macro_region(incidents_frame, registry):
     assert table.loc["west", "share_hit"] == pytest.approx(0.5)
     assert table.loc["east", "share_hit"] == pytest.approx(0.5)
     assert table.attrs["entries_without_sites"] == 1
+    assert table.attrs["incidents_located"] == 5 and table.attrs["incidents_point_precision"] == 4
     assert "not a census" in table.attrs["note"]
 
 

@@ -137,6 +137,7 @@ def test_report_has_the_registered_sites_section(gdf, registry):
                       r"\s*<td class=\"num\">(\d+)</td><td class=\"num\">(\d+)</td><td class=\"num\">([^<]+)</td>",
                       section)
     assert rows == [("west", "5", "4", "2", "2", "1", "2", "50%"), ("east", "2", "2", "1", "1", "0", "1", "50%")]
+    assert re.search(r"2 of the 3 incidents have point coordinates", section)
     assert re.search(r"1 could not be\s+placed", section) and re.search(r"1 foreign registry\s+entry lists no site", section)
     # The half-year timeline: 2024-H1 .. 2025-H2, west hit in 2024-H1 and 2025-H2, east in 2024-H2.
     timeline = re.findall(r'<tr><td class="date">([\d-]+H\d)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td>',
