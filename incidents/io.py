@@ -31,7 +31,7 @@ from incidents import readers
 from incidents import sources as importers
 from incidents.columns import map_columns, numeric_header
 from incidents.output import formula_safe as neutralised
-from incidents.output import STDOUT, write_output
+from incidents.output import is_stream, write_output
 from incidents.output import write_atomically  # noqa: F401  (its old home: imports of it keep working)
 from incidents.readers import RawTable
 from incidents.schema import COLUMN_KINDS, CRS, LIST_SEPARATOR
@@ -165,7 +165,8 @@ def save(gdf: gpd.GeoDataFrame, path: str | os.PathLike, *, formula_safe: bool =
         >>> import incidents, tempfile, os
         >>> incidents.save(incidents.sample(), os.path.join(tempfile.mkdtemp(), "s.csv"))
     """
-    kind = "csv" if str(path) == STDOUT else readers.format_of(Path(path))
+    # "-", /dev/stdout, a pipe: a name without extension there means CSV
+    kind = "csv" if is_stream(path) and not Path(path).suffix else readers.format_of(Path(path))
     if kind not in WRITABLE or Path(path).suffix.lower() == ".tsv":
         raise ValueError(f"cannot write {Path(path).suffix or 'a file without extension'}: save writes "
                          f"{', '.join(SAVE_EXTENSIONS)}")

@@ -51,7 +51,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["OutputError", "STALE_AFTER_S", "STDOUT", "TMP_PREFIX", "check_output", "clean_stale", "formula_safe",
+__all__ = ["OutputError", "STALE_AFTER_S", "STDOUT", "TMP_PREFIX", "check_output", "clean_stale", "formula_safe", "is_stream",
            "same_file", "write_atomically", "write_output"]
 
 #: Temporary files and directories we create start with this, so a later run can tell
@@ -88,6 +88,18 @@ def same_file(a, b) -> bool:
         return os.path.samefile(a, b)
     except OSError:  # one of them does not exist yet: then they cannot be one file
         return False
+
+
+def is_stream(path) -> bool:
+    """Whether ``path`` is standard output, an open descriptor, a character device or a
+    FIFO: written to directly, so a name without extension there means the text format."""
+    if str(path) == STDOUT or _DESCRIPTOR.fullmatch(str(path)):
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
 def check_output(path, *, inputs=(), force: bool = False, what: str = "output",

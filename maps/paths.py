@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from incidents.output import STDOUT, OutputError, check_output
+from incidents.output import STDOUT, OutputError, check_output, is_stream
 
 __all__ = ["HTML", "TABLES", "InputPathError", "OutputPathError", "readable_file", "output_path"]
 
@@ -64,13 +64,13 @@ def output_path(path, suffixes: tuple[str, ...] | None, *, what: str = "--output
     path = Path(path)
     if path.is_dir():
         raise OutputPathError(f"{what} {path} is a directory; give a file name, e.g. {path / ('out' + (suffixes or ('.csv',))[0])}")
-    if suffixes is not None and not _is_stream(path) and path.suffix.lower() not in suffixes:
+    if suffixes is not None and not is_stream(path) and path.suffix.lower() not in suffixes:
         raise OutputPathError(f"{what} {path}: expected a {' '.join(suffixes)} file, not {path.suffix or 'a name without extension'}")
     _checked(path, reading, force, what, stream)
     folder = next(p for p in path.absolute().parents if p.exists())  # missing folders get created
     if not folder.is_dir():
         raise OutputPathError(f"{what} {path}: {folder} is a file, not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK) and not _is_stream(path):
+    if not os.access(folder, os.W_OK | os.X_OK) and not is_stream(path):
         raise OutputPathError(f"{what} {path}: permission denied (cannot write in {folder})")
     return path
 
@@ -80,12 +80,3 @@ def _checked(path, reading, force: bool, what: str, stream: bool) -> None:
         check_output(path, inputs=reading, force=force, what=what, stream=stream)
     except OutputError as error:
         raise OutputPathError(str(error)) from None
-
-
-def _is_stream(path: Path) -> bool:
-    """Standard output, a descriptor, a character device or FIFO (``/dev/stdout``,
-    ``/dev/null``): written to directly, in the text format."""
-    try:
-        return check_output(path)[0] != "replace"
-    except OutputError:
-        return False

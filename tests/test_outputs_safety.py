@@ -383,3 +383,15 @@ def test_markup_and_control_characters_in_data_print_literally(capsys, tmp_path)
     assert "unresolved: 1 ([red]evil[/red])" in err
     assert "\\x1b]0;pwned\\x07" in out
     assert "\x1b" not in out + err
+
+
+def test_dev_stdout_streams_through_the_descriptor(data, tmp_path):
+    """Bug: /dev/stdout is resolved and replaced like a symlinked file (the link, or the
+    redirected file, is renamed over), or a table to it asks for an extension."""
+    redirected = tmp_path / "redirected.csv"
+    with open(redirected, "wb") as stdout:
+        done = subprocess.run([sys.executable, "-m", "maps.cli", "tag", str(data), "-o", "/dev/stdout", "-q"],
+                              cwd=ROOT, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert redirected.read_text(encoding="utf-8").startswith("id,date,")
+    assert not temps(tmp_path) and os.path.islink("/dev/stdout")
