@@ -7,7 +7,6 @@ from __future__ import annotations
 import doctest
 import functools
 import json
-import os
 import socket
 import sqlite3
 import subprocess
