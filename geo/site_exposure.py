@@ -116,9 +116,14 @@ def exposure_sites(gdf, registry: OwnershipRegistry | None = None, km: float = D
     """One row per registered foreign site: the site (company, owner_country, sector,
     settlement, site_oblast, placed_by, geometry), its region (oblast, oblast_name,
     macro_region of ``scheme``) and how it was hit by the incidents of ``gdf``: ``hit``
-    (bool; an unplaced site can be hit only through its owner), ``hits`` (incidents), ``hit_by`` ("distance",
-    "owner" or "distance+owner"), ``first_hit`` / ``last_hit`` (dates).
-    ``attrs["pairs"]`` is the (site, incident row, date) table behind them."""
+    (bool; an unplaced site can be hit only through its owner), ``hits`` (incidents),
+    ``hit_by`` ("distance", "owner" or "distance+owner"), ``first_hit`` / ``last_hit`` (dates).
+    """
+    return _site_hits(gdf, registry, km, scheme)[0]
+
+
+def _site_hits(gdf, registry, km, scheme) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """:func:`exposure_sites` and the (site, incident row, via, date) pairs behind it."""
     from geo.regions import assign_regions
 
     if not km >= 0 or not math.isfinite(km):
@@ -146,9 +151,9 @@ def exposure_sites(gdf, registry: OwnershipRegistry | None = None, km: float = D
     sites = sites[[c for c in sites.columns if c != "geometry"] + ["geometry"]]
     known = dates[~np.isnat(dates)]
     span = (known.min(), known.max()) if len(known) else None
-    sites.attrs.update(pairs=pairs, km=km, date_span=span, incidents=len(gdf), incidents_located=int(_point_mask(gdf).sum()),
+    sites.attrs.update(km=km, date_span=span, incidents=len(gdf), incidents_located=int(_point_mask(gdf).sum()),
                        incidents_point_precision=usable)
-    return sites
+    return sites, pairs
 
 
 def exposure(gdf, registry: OwnershipRegistry | None = None, km: float = DEFAULT_KM, scheme="macro",
@@ -167,7 +172,7 @@ def exposure(gdf, registry: OwnershipRegistry | None = None, km: float = DEFAULT
     """
     if by not in ("macro_region", "oblast"):
         raise ValueError(f"by must be 'macro_region' or 'oblast', not {by!r}")
-    sites = exposure_sites(gdf, registry, km, scheme)
+    sites, pairs = _site_hits(gdf, registry, km, scheme)
     keys = [by] if by == "macro_region" else ["oblast", "oblast_name"]
     labels = sites[keys].astype(object).where(sites[keys].notna(), "unknown")
     placed = sites["placed_by"].notna()
@@ -178,7 +183,7 @@ def exposure(gdf, registry: OwnershipRegistry | None = None, km: float = DEFAULT
     table = frame.groupby(keys, sort=True, as_index=False).sum()
     table.insert(table.columns.get_loc("by_coordinates"), "unplaced", table["sites"] - table["placed"])
     if period is not None:
-        table = _timeline(sites, labels, keys, table, period)
+        table = _timeline(sites, pairs, labels, keys, table, period)
     table["share_hit"] = (table["hit"] / table["placed"].where(table["placed"] > 0)).astype(float)
     table.attrs.update(km=km, entries_without_sites=sites.attrs.get("entries_without_sites", 0),
                        incidents_located=sites.attrs["incidents_located"],
@@ -316,11 +321,10 @@ def _period_label(start: pd.Timestamp, kind: str) -> str:
             "quarter": f"{start.year}-Q{(start.month - 1) // 3 + 1}", "month": start.strftime("%Y-%m")}[kind]
 
 
-def _timeline(sites, labels, keys, totals, period) -> pd.DataFrame:
+def _timeline(sites, pairs, labels, keys, totals, period) -> pd.DataFrame:
     kind = PERIODS.get(str(period).strip().lower())
     if kind is None:
         raise ValueError(f"period must be one of year, half, quarter, month, not {period!r}")
-    pairs = sites.attrs["pairs"]
     placed = sites["placed_by"].notna().to_numpy()
     pairs = pairs[placed[pairs["site"].to_numpy(np.int64)] & pairs["date"].notna().to_numpy()]
     columns = [*keys, "period", "period_start", "placed", "hit"]
