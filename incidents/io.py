@@ -25,6 +25,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from incidents import readers
@@ -34,7 +36,7 @@ from incidents.output import formula_safe as neutralised
 from incidents.output import is_stream, write_output
 from incidents.output import write_atomically  # noqa: F401  (its old home: imports of it keep working)
 from incidents.readers import RawTable
-from incidents.schema import COLUMN_KINDS, CRS, LIST_SEPARATOR
+from incidents.schema import COLUMN_KINDS, CRS, LIST_SEPARATOR, MAX_FIELD_CHARS
 from incidents.validate import finish, to_frame
 
 #: What :func:`save` writes (reading takes more: spreadsheets, .tsv).
@@ -74,19 +76,48 @@ def read_raw(path: str | os.PathLike, sheet: str | int | None = None) -> RawTabl
         cells, lines = cells.loc[~blank].reset_index(drop=True), lines[~blank]
     if cells.empty:
         raise readers.file_error(path, "has a header but no incident rows")
-    attrs["problems"] = []
+    cells, attrs["problems"] = _clean_cells(cells)
     importer = importers.detect(cells.columns)
     if importer is not None:
         cells = importer.to_records(cells)
         attrs.update(importer.attrs(cells, path), dayfirst=importer.dayfirst)
         notes.append(f"read as a {importer.name} export")
     else:
-        cells, read_as, attrs["problems"] = map_columns(
+        cells, read_as, found = map_columns(
             cells, decimal_comma=attrs.get("delimiter") == "semicolon", spatial=table.geometry is not None)
+        attrs["problems"] += found
         attrs["columns_read"] = read_as
         if read_as:
             notes.append("columns read as: " + ", ".join(f"{theirs!r} -> {ours}" for theirs, ours in read_as.items()))
-    return RawTable(cells, lines, table.geometry, attrs)
+    return RawTable(cells, lines, table.geometry, attrs, table.rejected)
+
+
+#: Cell texts that mean "no value" in every column, whatever else the column holds.
+EMPTY_TOKENS = ("nan", "null", "na", "n/a")
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def _clean_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """``nan``/``null``/``NA`` become empty in every text column, so one column does not
+    read them as empty and another as a bad value; control characters (NUL, ESC, ...) are
+    row problems. Arrow's kernels keep this at a few milliseconds per column."""
+    problems, cleaned = [], {}
+    empty = pa.array(EMPTY_TOKENS)
+    for name in cells.columns:
+        column = cells[name]
+        if not pd.api.types.is_string_dtype(column):
+            continue
+        arrow = pa.array(column.astype("str"), from_pandas=True)
+        lower = pc.utf8_lower(pc.utf8_trim_whitespace(arrow))
+        token = pc.fill_null(pc.is_in(lower, value_set=empty), False).to_numpy(zero_copy_only=False)
+        if token.any():
+            cleaned[name] = column.where(~token, "")
+        control = pc.fill_null(pc.match_substring_regex(arrow, _CONTROL), False).to_numpy(zero_copy_only=False)
+        if control.any():
+            # The value as it is: messages quote it with repr(), which shows "\x1b" and "\x00".
+            problems.append((control, str(name), column,
+                             "holds a control character (such as NUL), which no text field may contain"))
+    return cells.assign(**cleaned) if cleaned else cells, problems
 
 
 def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
@@ -104,7 +135,7 @@ def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
 
 
 def load(path: str | os.PathLike, errors: str = "raise", sheet: str | int | None = None,
-         dayfirst: bool | None = None):
+         dayfirst: bool | None = None, max_chars: int = MAX_FIELD_CHARS):
     """Load incidents from CSV (comma, semicolon or tab), a spreadsheet (.xlsx .xls .ods),
     GeoJSON or JSON records, GeoPackage or GeoParquet; ACLED, UCDP and other exports are
     recognised by their columns.
@@ -112,6 +143,7 @@ def load(path: str | os.PathLike, errors: str = "raise", sheet: str | int | None
     ``sheet``: a spreadsheet's sheet by name or 0-based position (default: the first).
     ``dayfirst``: how to read a date column of ``03/04/2025``-style dates that no value
     settles (default: the convention the source documents, else an error that says so).
+    ``max_chars``: the longest text accepted in any field, extra columns included.
     ``errors="raise"`` (default): return the frame, or raise :class:`IncidentDataError`
     naming up to 20 problems (row = 1-based line in the file, field, value, reason).
     ``errors="report"``: return ``(frame, rejected)`` where ``rejected`` has columns
@@ -122,9 +154,13 @@ def load(path: str | os.PathLike, errors: str = "raise", sheet: str | int | None
     frame, rejected = to_frame(
         table.cells, lines=table.lines, geometry=table.geometry, source=str(path),
         dayfirst=dayfirst if dayfirst is not None else attrs.pop("dayfirst", None),
-        problems=attrs.pop("problems"), admin1_oblasts=attrs.get("columns_read", {}).get("admin1") == "oblast")
+        problems=attrs.pop("problems"), admin1_oblasts=attrs.get("columns_read", {}).get("admin1") == "oblast",
+        max_chars=max_chars)
     attrs["notes"] += frame.attrs.pop("notes", [])
-    frame.attrs.update(attrs, rows_in=len(table.cells) + attrs["rows_blank"],
+    if table.rejected:  # records the reader could not make rows of (wrong width, bad bytes)
+        extra = pd.DataFrame([vars(p) for p in table.rejected], columns=list(rejected.columns))
+        rejected = pd.concat([rejected, extra], ignore_index=True).sort_values("row", kind="stable", ignore_index=True)
+    frame.attrs.update(attrs, rows_in=len(table.cells) + attrs["rows_blank"] + len(table.rejected),
                        rows_rejected=int(rejected["row"].nunique()))
     return finish(frame, rejected, errors, source=str(path))
 

@@ -13,17 +13,13 @@ Example:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import shapely
 from pyproj import CRS as ProjCRS
 from pyproj.exceptions import CRSError
@@ -34,9 +30,6 @@ from incidents.schema import CRS
 FORMATS = {".csv": "csv", ".tsv": "csv", ".geojson": "geojson", ".json": "geojson",
            ".gpkg": "gpkg", ".parquet": "parquet", ".geoparquet": "parquet",
            ".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".xls": "spreadsheet", ".ods": "spreadsheet"}
-#: Delimiters a CSV may use: comma, semicolon (European Excel, where the comma is the
-#: decimal mark), tab.
-DELIMITERS = (",", ";", "\t")
 
 
 @dataclass
@@ -48,10 +41,21 @@ class RawTable:
     lines: np.ndarray | None = None
     geometry: gpd.GeoSeries | None = None
     attrs: dict = field(default_factory=dict)
+    #: Records the reader could not turn into a row (wrong width, bytes that are not
+    #: UTF-8), as problems on their file lines; they count as rows in and rejected.
+    rejected: list = field(default_factory=list)
 
 
 def file_error(path: Path | str, reason: str, value: object = None) -> IncidentDataError:
     return IncidentDataError([Problem(0, "file", value, reason)], str(path))
+
+
+def check_header(names: list[str], path: Path) -> None:
+    """Two columns of one name would be renamed ``x.1`` by pandas or lost in a dict."""
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        raise file_error(path, "column names appear more than once in the header; give each column its own name",
+                         ", ".join(repeated))
 
 
 def format_of(path: Path) -> str:
@@ -71,119 +75,13 @@ def read(path: Path, sheet: str | int | None = None, numeric=lambda header: Fals
         raise file_error(path, "is a folder, not a file")
     if sheet is not None and kind != "spreadsheet":
         raise file_error(path, f"is not a spreadsheet, so sheet={sheet!r} does not apply")
+    from incidents.csvfile import read_csv  # the CSV module builds on this one
+
     readers = {"csv": lambda p: read_csv(p, numeric), "geojson": read_json,
                "spreadsheet": lambda p: read_spreadsheet(p, sheet)}
     table = readers[kind](path) if kind in readers else read_spatial(path, kind)
     table.attrs = {"source_file": str(path), "format": kind, **table.attrs}
     return table
-
-
-# ---- CSV ---------------------------------------------------------------------------------
-
-def decode(data: bytes, source: str = "file") -> tuple[str, str]:
-    """Decode file bytes: UTF-8 (with or without BOM), else cp1251 or cp1252.
-
-    Cyrillic text saved by Windows tools is cp1251; Western European text (UCDP exports
-    opened in Excel) is cp1252. Bytes that fail UTF-8 are read as cp1251 first: real
-    Cyrillic text is whole words of Cyrillic letters, while cp1252 accents read as cp1251
-    become single Cyrillic letters inside Latin words ("Munkбcs"). Returns
-    ``(text, encoding)``.
-    """
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    cyrillic = data.decode("cp1251", errors="replace")
-    in_words = len(re.findall(r"[\u0400-\u04ff]{2,}", cyrillic))
-    in_latin = len(re.findall(r"[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]", cyrillic))
-    if in_words > in_latin:
-        return cyrillic, "cp1251"
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        raise file_error(source, "is neither UTF-8, cp1251 nor cp1252 text") from None
-
-
-def sniff_delimiter(header: str) -> str:
-    """The delimiter of a CSV from its header line: the most frequent of comma,
-    semicolon and tab outside quotes (comma on a tie)."""
-    unquoted = re.sub(r'"[^"]*"', "", header)
-    counts = {d: unquoted.count(d) for d in DELIMITERS}
-    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
-    return best if counts[best] else ","
-
-
-def read_csv(path: Path, numeric=lambda header: False) -> RawTable:
-    data = path.read_bytes()
-    if not data[:4096].strip() and not data.strip():  # only a blank start is worth a full scan
-        raise file_error(path, "is empty (expected a header line and incident rows)")
-    head = data[:65536].decode("utf-8", errors="replace").lstrip("\ufeff")
-    delimiter = sniff_delimiter(re.split(r"\r\n|\r|\n", head, maxsplit=1)[0])
-    header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
-    _check_header([h.strip() for h in header], path)
-    text = None
-    try:
-        # Arrow's multi-threaded reader is the fast path, and it checks the bytes are UTF-8.
-        # Numeric columns are left to Arrow's type inference (a column with text in it stays
-        # text, and validation names the bad values); everything else is read as text.
-        text_columns = {name: str for name in header if not numeric(name.strip().lstrip("\ufeff"))}
-        cells = pd.read_csv(io.BytesIO(data), dtype=text_columns, engine="pyarrow", keep_default_na=False,
-                            sep=delimiter)
-        encoding = "utf-8"
-    except (pa.ArrowInvalid, UnicodeDecodeError, pd.errors.ParserError):
-        # Not UTF-8, or a layout Arrow refuses (quoted line breaks, ragged rows): the C reader.
-        text, encoding = decode(data, str(path))
-        cells = _read_text(text, delimiter, path)
-    cells.columns = [str(c).strip().lstrip("\ufeff") for c in cells.columns]
-    lines, empty = None, 0
-    if data.count(b"\n") - data.endswith(b"\n") != len(cells) or b"\r" in data and b"\n" not in data:
-        # Empty lines, quoted line breaks or CR-only endings: count record lines exactly.
-        lines, empty = _record_lines(text if text is not None else decode(data, str(path))[0], delimiter)
-    attrs = {"encoding": encoding, "delimiter": {",": "comma", ";": "semicolon", "\t": "tab"}[delimiter],
-             "empty_lines": empty}
-    return RawTable(cells, lines, _wkt_geometry(cells, path), attrs)
-
-
-def _wkt_geometry(cells: pd.DataFrame, path: Path) -> gpd.GeoSeries | None:
-    """Shapes of a WKT column (``wkt`` or ``geometry``), as desktop GIS exports CSV."""
-    column = next((c for c in ("wkt", "geometry") if c in cells.columns), None)
-    if column is None:
-        return None
-    wkt = cells[column].where(cells[column].str.strip() != "", None)
-    try:
-        return gpd.GeoSeries.from_wkt(wkt, crs=CRS)
-    except Exception as err:  # shapely raises GEOSException subclasses
-        raise IncidentDataError([Problem(0, column, None, f"holds text that is not WKT ({err})")], str(path)) from None
-
-
-def _read_text(text: str, delimiter: str, path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, sep=delimiter)
-    except pd.errors.ParserError as err:
-        raise file_error(path, f"is not a well-formed CSV ({err})") from None
-
-
-def _record_lines(text: str, delimiter: str) -> tuple[np.ndarray, int]:
-    """1-based line on which each non-empty CSV record starts, and how many empty lines
-    there were (the table readers skip those without a word)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    next(reader, None)
-    starts, line, empty = [], reader.line_num + 1, 0
-    for record in reader:
-        if record:
-            starts.append(line)
-        else:
-            empty += 1
-        line = reader.line_num + 1
-    return np.asarray(starts, dtype=np.int64), empty
-
-
-def _check_header(names: list[str], path: Path) -> None:
-    """Two columns of one name would be renamed ``x.1`` by pandas or lost in a dict."""
-    repeated = sorted({n for n in names if n and names.count(n) > 1})
-    if repeated:
-        raise file_error(path, "column names appear more than once in the header; give each column its own name",
-                         ", ".join(repeated))
 
 
 # ---- spreadsheets ------------------------------------------------------------------------
@@ -210,7 +108,7 @@ def read_spreadsheet(path: Path, sheet: str | int | None = None) -> RawTable:
         raise file_error(path, f"sheet {chosen!r} is empty")
     top = int(np.argmax(filled))
     header = [_cell_text(v) for v in grid.iloc[top]]
-    _check_header(header, path)
+    check_header(header, path)
     body = grid.iloc[top + 1:]
     keep = [i for i, name in enumerate(header) if name or body.iloc[:, i].notna().any()]
     cells = pd.DataFrame({header[i] or f"column {i + 1}": body.iloc[:, i].map(_cell_text).to_numpy() for i in keep})

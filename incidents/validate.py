@@ -44,6 +44,8 @@ from incidents.schema import (
 )
 
 REJECTED_COLUMNS = ["row", "field", "value", "reason"]
+#: More casualties than this in one incident is a typo (and would overflow the counts).
+MAX_CASUALTIES = 10_000_000
 DATE_REASON = "is not a date (expected e.g. 2025-08-21, 21.08.2025 or 21 August 2025)"
 _URL = r"https?://[^\s|/?#]+[^\s|]*"
 _URL_LIST = rf"{_URL}(?:\s*\|\s*{_URL})*"
@@ -179,6 +181,7 @@ class _Parser:
         self.raw, self.lines, self.today = raw, lines, today
         self.dayfirst, self.admin1_oblasts = dayfirst, admin1_oblasts
         self.notes: list[str] = []
+        self.max_chars = MAX_FIELD_CHARS
         self.found = _Collector(len(raw))
         self.out: dict[str, object] = {}
         self._distinct: dict[str, Distinct] = {}
@@ -203,8 +206,8 @@ class _Parser:
             return
         # Free text is mostly distinct per row: check it directly, not through factorize.
         text = _text(self.raw[name])
-        self.found.add((text.str.len() > MAX_FIELD_CHARS).to_numpy(dtype=bool), name, text,
-                       f"is too long (more than {MAX_FIELD_CHARS} characters)")
+        self.found.add((text.str.len() > self.max_chars).to_numpy(dtype=bool), name, text,
+                       f"is too long (more than {self.max_chars} characters)")
         self.out[name] = text.where(text != "", None).to_numpy(dtype=object) if text.dtype == object else text.replace("", None)
 
     def numbers(self, name: str) -> tuple[np.ndarray, np.ndarray, Distinct | pd.Series]:
@@ -331,7 +334,9 @@ class _Parser:
                 negative = numbers < 0
             found.add(fractional, name, quoted[name], "is not a whole number")
             found.add(negative, name, quoted[name], "is negative (casualties are counts >= 0)")
-            clean = np.where(fractional | negative, np.nan, numbers)
+            huge = numbers > MAX_CASUALTIES
+            found.add(huge, name, quoted[name], f"is implausibly large (more than {MAX_CASUALTIES:,})")
+            clean = np.where(fractional | negative | huge, np.nan, numbers)
             self.out[name] = pd.array(pd.Series(clean).round(), dtype="Int64")
         for kind in ("killed", "injured"):
             low, mid, high = (self.out[f"{kind}_low"], self.out[kind], self.out[f"{kind}_high"])
@@ -371,6 +376,7 @@ def to_frame(
     dayfirst: bool | None = None,
     problems: Iterable[tuple[np.ndarray, str, pd.Series, str]] = (),
     admin1_oblasts: bool = False,
+    max_chars: int = MAX_FIELD_CHARS,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Validate ``raw`` (strings or typed values) into ``(frame, rejected)``.
 
@@ -382,19 +388,23 @@ def to_frame(
 
     ``lines`` gives each row's 1-based line in the source file (default: row i is line
     i + 2, after a header). ``geometry`` supplies the shapes read from a spatial format:
-    points become latitude/longitude (and get the same checks as CSV coordinates), other
-    shapes are kept. File-level problems (missing required columns) raise
+    points become latitude/longitude (and get the same checks as CSV coordinates); a shape
+    that is not a point, or a point that disagrees with the row's latitude/longitude, is a
+    row error (an incident is a point, and every command can then draw it). ``max_chars``
+    caps every text field, extra columns included. File-level problems (missing required columns) raise
     :class:`IncidentDataError`.
     """
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
         raise IncidentDataError([Problem(0, c, None, "required column is missing") for c in missing], source)
     raw = raw.reset_index(drop=True)
-    other_shapes = None
+    problems = list(problems)
     if geometry is not None:
-        raw, other_shapes = _split_geometry(raw, gpd.GeoSeries(geometry).reset_index(drop=True))
+        raw, found = _split_geometry(raw, gpd.GeoSeries(geometry).reset_index(drop=True))
+        problems += found
     lines = np.asarray(list(lines) if lines is not None else np.arange(len(raw)) + 2, dtype=np.int64)
     parser = _Parser(raw, lines, today or dt.date.today(), dayfirst=dayfirst, admin1_oblasts=admin1_oblasts)
+    parser.max_chars = max_chars
     for finding in problems:
         parser.found.add(*finding)
     parser.ids()
@@ -412,11 +422,15 @@ def to_frame(
     parser.lists()
 
     extras = [c for c in raw.columns if c not in COLUMN_KINDS and c not in ("geometry", "wkt")]
+    for name in extras:  # the same cap as ours, so a 50 MB cell cannot reach the map
+        column = raw[name]
+        if pd.api.types.is_string_dtype(column) or column.dtype == object:
+            text = column.astype(object).where(column.notna(), "").astype(str)
+            parser.found.add((text.str.len() > max_chars).to_numpy(), str(name), text,
+                             f"is too long (more than {max_chars} characters)")
     columns = {name: parser.out[name] for name in COLUMNS} | {name: raw[name] for name in extras}
     shapes = np.full(len(raw), None, dtype=object)
     shapes[has_point] = shapely.points(parser.out["longitude"][has_point], parser.out["latitude"][has_point])
-    if other_shapes is not None:
-        shapes = np.where(pd.isna(other_shapes), shapes, other_shapes)
     columns["geometry"] = gpd.array.GeometryArray(shapes, crs=CRS)
     # A fresh frame: geopandas would otherwise deep-copy it (0.5 s per million rows).
     frame = gpd.GeoDataFrame(pd.DataFrame(columns, copy=False), geometry="geometry", crs=CRS, copy=False)
@@ -427,16 +441,30 @@ def to_frame(
     return frame, parser.found.table(lines)
 
 
-def _split_geometry(raw: pd.DataFrame, geometry: gpd.GeoSeries) -> tuple[pd.DataFrame, np.ndarray]:
-    """Points become latitude/longitude; other shapes are returned to be kept as they are."""
+def _split_geometry(raw: pd.DataFrame, geometry: gpd.GeoSeries) -> tuple[pd.DataFrame, list]:
+    """Points become latitude/longitude; ``(raw, findings)`` where the findings are rows whose
+    shape is not a point, or whose point disagrees with their own latitude/longitude."""
     shapes = geometry.to_numpy()
     valid = ~(pd.isna(shapes)) & ~shapely.is_empty(shapes)
     is_point = valid & (shapely.get_type_id(shapes) == 0)
+    x, y = shapely.get_x(np.where(is_point, shapes, None)), shapely.get_y(np.where(is_point, shapes, None))
+    findings = []
+    kinds = pd.Series([g.geom_type if g is not None else "" for g in np.where(valid & ~is_point, shapes, None)])
+    findings.append((valid & ~is_point, "geometry", kinds,
+                     "is not a point: an incident is a point (give a location inside it, e.g. its centroid)"))
     raw = raw.copy()
-    if is_point.any() or "latitude" not in raw:
-        raw["longitude"] = np.where(is_point, shapely.get_x(shapes), np.nan)
-        raw["latitude"] = np.where(is_point, shapely.get_y(shapes), np.nan)
-    return raw, np.where(valid & ~is_point, shapes, None)
+    if {"latitude", "longitude"} <= set(raw.columns):
+        lat = pd.to_numeric(raw["latitude"], errors="coerce").to_numpy(float)
+        lon = pd.to_numeric(raw["longitude"], errors="coerce").to_numpy(float)
+        with np.errstate(invalid="ignore"):
+            differ = is_point & np.isfinite(lat) & np.isfinite(lon) & ((np.abs(lat - y) > 1e-6) | (np.abs(lon - x) > 1e-6))
+        shown = pd.Series([f"POINT ({a:g} {b:g}) vs {c:g}, {d:g}" for a, b, c, d in zip(x, y, lat, lon)])
+        findings.append((differ, "geometry", shown, "and latitude/longitude give different points: keep one"))
+        raw["longitude"] = np.where(is_point, x, lon)
+        raw["latitude"] = np.where(is_point, y, lat)
+    else:
+        raw["longitude"], raw["latitude"] = x, y
+    return raw, findings
 
 
 def validate(gdf: gpd.GeoDataFrame, errors: str = "raise", today: dt.date | None = None):

@@ -373,15 +373,19 @@ def test_cli_errors_file_is_neutralised(capsys, tmp_path):
 
 def test_markup_and_control_characters_in_data_print_literally(capsys, tmp_path):
     """Bug: say() or the query table stops using plain() (ESC reaches the terminal) or
-    markup=False (rich eats "[red]")."""
+    markup=False (rich eats "[red]"). Control characters in a file are rejected at load
+    (issue 16), and the rejection itself shows them escaped."""
     path = tmp_path / "evil.csv"
     path.write_text("id,date,place,oblast,latitude,longitude,target\n"
-                    "[red]evil[/red],2025-08-21,Nowhere\x1b[2Jville,UA-21,,,[/x]\n"
-                    "ok,2025-08-21,Mukachevo,UA-21,48.44,22.72,\x1b]0;pwned\x07\n", encoding="utf-8")
+                    "[red]evil[/red],2025-08-21,Nowhere,UA-21,,,[/x]\n"
+                    "ok,2025-08-21,Mukachevo,UA-21,48.44,22.72,fine\n", encoding="utf-8")
     code, out, err = run(capsys, "query", path, "--near", "Mukachevo", "--km", "10")
     assert code == 0, err
     assert "unresolved: 1 ([red]evil[/red])" in err
-    assert "\\x1b]0;pwned\\x07" in out
+    path.write_text("id,date,place,oblast,latitude,longitude,target\n"
+                    "ok,2025-08-21,Mukachevo,UA-21,48.44,22.72,\x1b]0;pwned\x07\n", encoding="utf-8")
+    code, out, err = run(capsys, "query", path, "--near", "Mukachevo", "--km", "10")
+    assert code == 1 and "\\x1b]0;pwned\\x07" in err and "control character" in err
     assert "\x1b" not in out + err
 
 

@@ -4,7 +4,7 @@ Layouts: UCDP's own CSV (``date_start`` as ``2014-01-22 00:00:00.000``), the sam
 opened and saved in Excel (cp1252, ``1/22/2014 12:00:00 AM``: month first, 12-hour
 time), ``.xlsx``, and the monthly Candidate Events files, which carry the GED columns
 (with ``code_status`` saying how far an event has been vetted). Encoding is decided by
-:func:`incidents.readers.decode`, dates by :mod:`incidents.dates`; an all-ambiguous date
+:func:`incidents.csvfile.decode`, dates by :mod:`incidents.dates`; an all-ambiguous date
 column is read month first, as Excel on a US locale writes it. ``best``/``low``/``high``
 are UCDP's fatality estimates and map to killed / killed_low / killed_high.
 """
