@@ -312,3 +312,7 @@ def test_projected_frames_and_non_point_geometries():
         assert out.crs == frame.crs  # the caller's CRS is kept
     points = gpd.GeoDataFrame({"id": ["m", "k"]}, geometry=[shapely.Point(*MUKACHEVO), shapely.Point(*KHARKIV)], crs=4326)
     assert list(geo.assign_regions(points.to_crs(3857))["oblast"]) == ["UA-21", "UA-63"]
+    # No CRS at all: coordinates are taken as lon/lat (bug: the CRS test asks None for equals).
+    bare = gpd.GeoDataFrame({"id": ["m", "k"]}, geometry=[shapely.Point(*MUKACHEVO), shapely.Point(*KHARKIV)])
+    assert bare.crs is None
+    assert list(geo.assign_regions(bare)["oblast"]) == ["UA-21", "UA-63"]
