@@ -41,6 +41,8 @@ from incidents.schema import CRS
 DELIMITERS = (",", ";", "\t")
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
+#: Control bytes no text field may hold (tab, line feed and carriage return are allowed).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
 
 
 def sniff_delimiter(header: str) -> str:
@@ -95,7 +97,9 @@ def read_csv(path: Path, numeric=lambda header: False) -> RawTable:
     delimiter = sniff_delimiter(re.split(r"\r\n|\r|\n", head, maxsplit=1)[0])
     header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
     check_header([h.strip() for h in header], path)
-    attrs = {"delimiter": _NAMES[delimiter], "empty_lines": 0}
+    # One pass over the bytes tells whether any cell can hold a control character.
+    attrs = {"delimiter": _NAMES[delimiter], "empty_lines": 0,
+             "control_free": len(data.translate(None, _CONTROL_BYTES)) == len(data)}
     try:
         # Numeric columns are left to Arrow's type inference (a column with text in it stays
         # text, and validation names the bad values); everything else is read as text.

@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import warnings
@@ -76,7 +77,7 @@ def read_raw(path: str | os.PathLike, sheet: str | int | None = None) -> RawTabl
         cells, lines = cells.loc[~blank].reset_index(drop=True), lines[~blank]
     if cells.empty:
         raise readers.file_error(path, "has a header but no incident rows")
-    cells, attrs["problems"] = _clean_cells(cells)
+    cells, attrs["problems"] = _clean_cells(cells, control_free=attrs.pop("control_free", False))
     importer = importers.detect(cells.columns)
     if importer is not None:
         cells = importer.to_records(cells)
@@ -97,26 +98,34 @@ EMPTY_TOKENS = ("nan", "null", "na", "n/a")
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 
-def _clean_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+def _spellings(word: str) -> list[str]:
+    """Every upper/lower-case spelling of a short word ("na": na, nA, Na, NA)."""
+    return ["".join(c) for c in itertools.product(*({ch.lower(), ch.upper()} for ch in word))]
+
+
+_TOKEN_SPELLINGS = pa.array(sorted({s for token in EMPTY_TOKENS for s in _spellings(token)}))
+
+
+def _clean_cells(cells: pd.DataFrame, control_free: bool = False) -> tuple[pd.DataFrame, list]:
     """``nan``/``null``/``NA`` become empty in every text column, so one column does not
     read them as empty and another as a bad value; control characters (NUL, ESC, ...) are
-    row problems. Arrow's kernels keep this at a few milliseconds per column."""
+    row problems (skipped when the reader saw no control byte in the file at all). Arrow's
+    kernels keep this at a few milliseconds per column."""
     problems, cleaned = [], {}
-    empty = pa.array(EMPTY_TOKENS)
     for name in cells.columns:
         column = cells[name]
         if not pd.api.types.is_string_dtype(column):
             continue
         arrow = pa.array(column.astype("str"), from_pandas=True)
-        lower = pc.utf8_lower(pc.utf8_trim_whitespace(arrow))
-        token = pc.fill_null(pc.is_in(lower, value_set=empty), False).to_numpy(zero_copy_only=False)
+        token = pc.fill_null(pc.is_in(arrow, value_set=_TOKEN_SPELLINGS), False).to_numpy(zero_copy_only=False)
         if token.any():
             cleaned[name] = column.where(~token, "")
-        control = pc.fill_null(pc.match_substring_regex(arrow, _CONTROL), False).to_numpy(zero_copy_only=False)
-        if control.any():
-            # The value as it is: messages quote it with repr(), which shows "\x1b" and "\x00".
-            problems.append((control, str(name), column,
-                             "holds a control character (such as NUL), which no text field may contain"))
+        if not control_free:
+            control = pc.fill_null(pc.match_substring_regex(arrow, _CONTROL), False).to_numpy(zero_copy_only=False)
+            if control.any():
+                # The value as it is: messages quote it with repr(), which shows "\x1b" and "\x00".
+                problems.append((control, str(name), column,
+                                 "holds a control character (such as NUL), which no text field may contain"))
     return cells.assign(**cleaned) if cleaned else cells, problems
 
 
