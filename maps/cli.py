@@ -121,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = command("report", "HTML report comparing two region groups (prints to PDF)", f"{PROG} report -o report.html")
     _input(report), _common(report, "report.html"), _publishing(report)
+    report.add_argument("--exclude-disputed", action="store_true",
+                        help="leave out records tagged disputed (attribution contested); the report says how many")
     report.add_argument("--regions", help="two groups of the scheme, comma-separated, any case (default: west,east; "
                          "for a scheme without them its first two groups, e.g. dnipro: right_bank,left_bank)")
 
@@ -285,7 +287,7 @@ def _render(args, checked: _Checked, gdf):
                   self_contained=args.self_contained, **written)
     elif args.command == "report":
         maps.report(gdf, out, regions=checked.regions, scheme=args.scheme, self_contained=args.self_contained,
-                    registry=checked.registry, **written)
+                    registry=checked.registry, exclude_disputed=args.exclude_disputed, **written)
     return out
 
 

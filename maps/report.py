@@ -54,7 +54,7 @@ BOUNDARY_NOTE = ("Oblast and country boundaries are Natural Earth 1:10m (general
 
 
 def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=False,
-           title=None, registry=None, *, force: bool = False, inputs=()) -> Path:
+           title=None, registry=None, *, exclude_disputed: bool = False, force: bool = False, inputs=()) -> Path:
     """Write an HTML report comparing two groups of ``gdf``; returns the path.
 
     ``regions``: the two groups to compare (names of ``scheme``'s groups, e.g. "west",
@@ -63,7 +63,8 @@ def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=F
     ``self_contained``: inline Leaflet and plugins in the embedded maps and start them on
     the offline basemap, so the report opens and prints with no network. ``registry``: the
     ownership registry whose foreign sites make the denominator (default: shipped; see
-    :func:`geo.exposure`). The file is written through :func:`incidents.output.write_output`:
+    :func:`geo.exposure`). ``exclude_disputed``: leave out rows tagged ``disputed`` (strikes
+    whose attribution is contested); the report says how many. The file is written through :func:`incidents.output.write_output`:
     atomically, never over the incidents' source file or ``inputs``, a read-only file only
     with ``force``.
 
@@ -72,17 +73,20 @@ def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=F
     PosixPath('report.html')
     """
     html = render(gdf, regions=regions, scheme=scheme, self_contained=self_contained, title=title,
-                  registry=registry)
+                  registry=registry, exclude_disputed=exclude_disputed)
     page = html.encode("utf-8")
     return write_output(path, lambda out: out.write(page), force=force,
                         inputs=[*inputs, gdf.attrs.get("source_file")])
 
 
 def render(gdf, regions=("west", "east"), scheme="macro", self_contained=False, title=None,
-           registry=None) -> str:
+           registry=None, exclude_disputed: bool = False) -> str:
     """The report as an HTML string (what :func:`report` writes)."""
     if not isinstance(gdf, geopandas.GeoDataFrame):
         raise TypeError(f"expected a GeoDataFrame of incidents, got {type(gdf).__name__}")
+    disputed = _disputed(gdf)
+    if exclude_disputed and disputed.any():
+        gdf = gdf.loc[~disputed].copy()
     a, b = _check_regions(regions, scheme)
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
         gdf = gdf.to_crs(4326)
@@ -105,7 +109,8 @@ def render(gdf, regions=("west", "east"), scheme="macro", self_contained=False, 
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "key_figures": group_figures(gdf, (a, b), (in_a, in_b), depth),
         "table": display_table(table, (a, b)),
-        "caveats": _caveats(int(in_a.sum()), int(in_b.sum()), (a, b)),
+        "caveats": _caveats(int(in_a.sum()), int(in_b.sum()), (a, b)) + _disputed_caveat(int(disputed.sum()),
+                                                                                         exclude_disputed),
         "charts": _charts(labelled, timeline, depth[in_a | in_b], (a, b)),
         "incident_map": Markup(embed(incident_map(gdf, basemap=basemap, registry=registry), height="560px",
                                      self_contained=self_contained)),
@@ -151,6 +156,24 @@ def _date_range(gdf) -> str:
     ends = pd.concat([gdf["date"], gdf["date_end"]]) if "date_end" in gdf else gdf["date"]
     first, last = gdf["date"].min(), ends.max()
     return "no dates" if pd.isna(first) else f"{day(first)} to {day(last)}"
+
+
+def _disputed(gdf) -> np.ndarray:
+    """Rows tagged ``disputed``: strikes whose attribution is contested (see the notes)."""
+    if "tags" not in gdf:
+        return np.zeros(len(gdf), dtype=bool)
+    return np.array([isinstance(t, (list, tuple, np.ndarray)) and "disputed" in list(t) for t in gdf["tags"]],
+                    dtype=bool)
+
+
+def _disputed_caveat(n: int, excluded: bool) -> list[str]:
+    if not n:
+        return []
+    if excluded:
+        return [f"{n} record{'s' * (n != 1)} tagged disputed (attribution contested) "
+                f"{'were' if n != 1 else 'was'} left out on request."]
+    return [f"{n} record{'s' * (n != 1)} {'are' if n != 1 else 'is'} tagged disputed (attribution contested) "
+            "and included; exclude_disputed=True (--exclude-disputed) leaves them out."]
 
 
 def _caveats(n_a: int, n_b: int, groups) -> list[str]:
