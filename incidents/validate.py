@@ -30,20 +30,19 @@ import shapely
 from incidents.countries import ISO_ALPHA2
 from incidents.dates import AmbiguousDates, parse_dates
 from incidents.errors import IncidentDataError, Problem
+from incidents.findings import Collector, Distinct, as_text, stripped_text
 from incidents.oblasts import closest_oblasts, read_oblast
 from incidents.schema import (
     CASUALTY_COLUMNS,
     COLUMN_KINDS,
     COLUMNS,
     CRS,
-    LIST_SEPARATOR,
     MAX_FIELD_CHARS,
     REQUIRED,
     UKRAINE_BBOX,
     VOCABULARIES,
 )
 
-REJECTED_COLUMNS = ["row", "field", "value", "reason"]
 #: More casualties than this in one incident is a typo (and would overflow the counts).
 MAX_CASUALTIES = 10_000_000
 DATE_REASON = "is not a date (expected e.g. 2025-08-21, 21.08.2025 or 21 August 2025)"
@@ -54,118 +53,13 @@ _TRUE = {"true", "yes", "y", "1", "1.0", "t"}
 _FALSE = {"false", "no", "n", "0", "0.0", "f"}
 
 
-def _is_sequence(value: object) -> bool:
-    return isinstance(value, (list, tuple, np.ndarray))
-
-
-def _text(series: pd.Series) -> pd.Series:
-    """Values as stripped strings, missing as '' (lists joined with the list separator)."""
-    if series.dtype == object and series.map(_is_sequence).any():
-        series = series.map(lambda v: LIST_SEPARATOR.join(map(str, v)) if _is_sequence(v) else v)
-    if pd.api.types.is_string_dtype(series) and series.dtype != object:
-        return series.fillna("").str.strip()
-    return series.astype(object).where(series.notna(), "").astype(str).str.strip()
-
-
-class Distinct:
-    """A column seen through its distinct values: ``text`` holds each distinct value once
-    (stripped, '' for missing) and ``codes`` maps every row to it."""
-
-    def __init__(self, series: pd.Series):
-        if series.dtype == object and series.map(_is_sequence).any():
-            series = _text(series)
-        codes, uniques = pd.factorize(series, use_na_sentinel=False)
-        self.codes = codes
-        self.text = _text(pd.Series(uniques, dtype=series.dtype if series.dtype != object else object))
-
-    @classmethod
-    def empty(cls, rows: int) -> "Distinct":
-        """A column the file does not have: every row empty."""
-        column = cls.__new__(cls)
-        column.codes = np.zeros(rows, dtype=np.intp)
-        column.text = pd.Series([""], dtype=object)
-        return column
-
-    def rows(self, mask) -> np.ndarray:
-        """Spread a per-distinct-value mask (or array) to the rows."""
-        return np.asarray(mask)[self.codes]
-
-    def text_rows(self, per_value) -> pd.api.extensions.ExtensionArray:
-        """Spread per-distinct-value text (None for missing) to the rows as a string array.
-
-        Built once per distinct value and taken by code: pandas would otherwise turn an
-        object array of a million row strings into its string dtype one string at a time."""
-        return pd.array(np.asarray(per_value, dtype=object), dtype="str").take(self.codes)
-
-    def at(self, positions: np.ndarray) -> list[str]:
-        return list(self.text.to_numpy()[self.codes[positions]])
-
-
-class _Collector:
-    """Accumulates findings: (row mask, field, values, reason)."""
-
-    def __init__(self, rows: int):
-        self.rows = rows
-        self.findings: list[tuple[np.ndarray, str, object, str]] = []
-
-    def add(self, mask, field: str, values, reason: str) -> None:
-        """``mask`` is per row; ``values`` a :class:`Distinct`, a Series or a callable of positions."""
-        mask = np.asarray(mask, dtype=bool)
-        if mask.any():
-            self.findings.append((mask, field, values, reason))
-
-    def add_distinct(self, column: Distinct, mask, field: str, reason: str) -> None:
-        """Like :meth:`add` with a mask over ``column``'s distinct values."""
-        mask = np.asarray(mask, dtype=bool)
-        if mask.any():
-            self.add(column.rows(mask), field, column, reason)
-
-    def bad_rows(self) -> np.ndarray:
-        bad = np.zeros(self.rows, dtype=bool)
-        for mask, *_ in self.findings:
-            bad |= mask
-        return bad
-
-    def table(self, lines: np.ndarray) -> pd.DataFrame:
-        parts = []
-        for order, (mask, field, values, reason) in enumerate(self.findings):
-            positions = np.flatnonzero(mask)
-            if isinstance(values, Distinct):
-                shown = values.at(positions)
-            elif callable(values):
-                shown = values(positions)
-            else:
-                shown = [_as_text(v) for v in values.iloc[positions]]
-            parts.append(pd.DataFrame({"row": lines[positions], "field": field, "value": shown,
-                                       "reason": reason, "_order": order}))
-        if not parts:
-            return empty_rejections()
-        table = pd.concat(parts, ignore_index=True).sort_values(["row", "_order"], kind="stable")
-        return table.drop(columns="_order").reset_index(drop=True).astype({"row": int})
-
-
-def _as_text(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, (float, np.floating)) and float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))  # a number parsed from "91" is quoted back as "91", not "91.0"
-    if _is_sequence(value):
-        return LIST_SEPARATOR.join(map(str, value))
-    return str(value)
-
-
-def empty_rejections() -> pd.DataFrame:
-    """A rejection table with no rows (columns row, field, value, reason)."""
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in REJECTED_COLUMNS})
-
-
 def _repeated(values: pd.Series) -> np.ndarray:
     """Mask of values seen before in the column (hashing Arrow strings in place; several
     times faster than encoding them)."""
     return values.astype("str").duplicated().to_numpy()
 
 
-def _numbers(column: Distinct, field: str, found: _Collector) -> pd.Series:
+def _numbers(column: Distinct, field: str, found: Collector) -> pd.Series:
     """Numbers of each distinct value (NaN for empty); non-numbers are reported."""
     numbers = pd.to_numeric(column.text.where(column.text != ""), errors="coerce").astype(float)
     reason = "is not a number (expected a whole number >= 0)" if field in CASUALTY_COLUMNS else "is not a number"
@@ -182,7 +76,7 @@ class _Parser:
         self.dayfirst, self.admin1_oblasts = dayfirst, admin1_oblasts
         self.notes: list[str] = []
         self.max_chars = MAX_FIELD_CHARS
-        self.found = _Collector(len(raw))
+        self.found = Collector(len(raw))
         self.out: dict[str, object] = {}
         self._distinct: dict[str, Distinct] = {}
 
@@ -205,7 +99,7 @@ class _Parser:
             self.out[name] = np.full(len(self.raw), None, dtype=object)
             return
         # Free text is mostly distinct per row: check it directly, not through factorize.
-        text = _text(self.raw[name])
+        text = stripped_text(self.raw[name])
         self.found.add((text.str.len() > self.max_chars).to_numpy(dtype=bool), name, text,
                        f"is too long (more than {self.max_chars} characters)")
         self.out[name] = text.where(text != "", None).to_numpy(dtype=object) if text.dtype == object else text.replace("", None)
@@ -223,7 +117,7 @@ class _Parser:
         if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             values = series.astype(float).to_numpy()
             return values, np.isnan(values), series
-        text = _text(series)
+        text = stripped_text(series)
         try:
             # One Arrow cast for the whole column; it raises at the first non-number.
             strings = pa.array(text.replace("", None).astype("str"), from_pandas=True)
@@ -235,7 +129,7 @@ class _Parser:
             return values, column.rows(column.text == ""), column
 
     def ids(self) -> None:
-        ids = _text(self.raw["id"])
+        ids = stripped_text(self.raw["id"])
         found = self.found
         found.add((ids == "").to_numpy(), "id", ids, "is empty (every incident needs an id)")
         found.add((ids.str.len() > MAX_FIELD_CHARS).to_numpy(), "id", ids, f"is too long (more than {MAX_FIELD_CHARS} characters)")
@@ -309,7 +203,7 @@ class _Parser:
         found = self.found
         lat, lat_empty, lat_col = self.numbers("latitude")
         lon, lon_empty, lon_col = self.numbers("longitude")
-        quote = lambda col, pos: col.at(pos) if isinstance(col, Distinct) else [_as_text(v) for v in col.iloc[pos]]  # noqa: E731
+        quote = lambda col, pos: col.at(pos) if isinstance(col, Distinct) else [as_text(v) for v in col.iloc[pos]]  # noqa: E731
         with np.errstate(invalid="ignore"):
             found.add(np.abs(lat) > 90, "latitude", lat_col, "is out of range (-90 to 90)")
             found.add(np.abs(lon) > 180, "longitude", lon_col, "is out of range (-180 to 180)")

@@ -62,7 +62,7 @@ import pyproj
 import shapely
 
 from incidents.ownership.matching import alias_key
-from incidents.ownership.nationality import CountryRules
+from incidents.ownership.nationality import country_findings, write_countries
 from incidents.ownership.registry import OwnershipRegistry
 from incidents.schema import LIST_SEPARATOR
 
@@ -133,41 +133,18 @@ def tag_ownership(
     open_rows = np.flatnonzero(~explicit & ~already_tagged & ~_has(found[0], n))
     found.append(_fuzzy_findings(registry, texts, columns, open_rows, overwrite, fuzzy_threshold))
     named = explicit | _has(found[0], n) | _has(found[1], n)
-    countries = _country_findings(texts, columns, np.flatnonzero(~already_tagged & ~(named & ~explicit)))
+    countries = country_findings(texts, columns, np.flatnonzero(~already_tagged & ~(named & ~explicit)))
     open_rows = open_rows[~_has(found[1], n)[open_rows] & ~_has(countries, n)[open_rows]]
     found.append(_site_findings(registry, out, open_rows, site_km))
     findings = _collapse_parents(registry, pd.concat(found, ignore_index=True))
     _write(out, registry, findings, explicit, already_tagged, overwrite)
-    _write_countries(out, countries, already_tagged)
+    write_countries(out, countries, already_tagged)
     return _geometry_last(out)
 
 
 def _searched_columns(frame: pd.DataFrame) -> tuple[str, ...]:
     titles = tuple(c for c in frame.columns if str(c).lower() in TITLE_COLUMNS)
     return (*SEARCHED_COLUMNS[:2], *titles, *SEARCHED_COLUMNS[2:])
-
-
-def _country_findings(texts: dict[str, list[str]], columns, rows: np.ndarray) -> pd.DataFrame:
-    """The first column (in search order) whose text gives a country decides; two
-    countries there by the same strongest rule leave the record ambiguous (code None)."""
-    rules = CountryRules.shipped()
-    cache: dict[str, list] = {}
-    found = []
-    for record in rows.tolist():
-        for column in columns:
-            text = texts[column][record]
-            if not text:
-                continue
-            hits = cache.get(text)
-            if hits is None:
-                hits = cache[text] = rules.find(text)
-            if hits:
-                best = [h for h in hits if h.rule == hits[0].rule]
-                code = best[0].code if len({h.code for h in best}) == 1 else None
-                found.append((record, code, best[0].rule, best[0].score,
-                              f"{column}: {best[0].phrase!r}", " | ".join(sorted({h.code for h in best}))))
-                break
-    return pd.DataFrame(found, columns=["record", "code", "rule", "score", "reason", "codes"])
 
 
 def _texts(frame: pd.DataFrame, column: str) -> list[str]:
@@ -378,42 +355,6 @@ _REASONS = {"explicit": "owner named in the record", "alias": "the text names {c
             "fuzzy": "a near spelling of {company} in the text",
             "site_proximity": "the point lies at a registered site of {company}",
             "ambiguous": "several owners fit: {candidates}"}
-_KIND_OF_RULE = {"mission": "diplomatic_mission", "vessel_flag": "vessel_flag", "nationality": "company"}
-
-
-def _write_countries(out: pd.DataFrame, countries: pd.DataFrame, already_tagged: np.ndarray) -> None:
-    """Country evidence for records no registry name decided (and explicit records whose
-    owner_country is empty): owner_country, never a company."""
-    if countries.empty:
-        return
-    rows = out.index[countries["record"].to_numpy()]
-    evidence = out.loc[rows, "ownership_evidence"].astype(object)
-    given = out.loc[rows, "owner_country"].astype(object).fillna("")
-    open_ = (evidence.isna() | ((evidence == "explicit") & (given == ""))).to_numpy() & \
-        ~already_tagged[countries["record"].to_numpy()]
-    countries, rows = countries[open_], rows[open_]
-    if not len(rows):
-        return
-    explicit = (out.loc[rows, "ownership_evidence"].astype(object) == "explicit").to_numpy()
-    decided = countries["code"].notna().to_numpy()
-    code = countries["code"].fillna("").to_numpy(dtype=object)
-    named = decided & (code != "")  # "" is a foreign country the text does not name
-    out.loc[rows[named], "owner_country"] = code[named]
-    foreign = out["foreign_owned"].astype("boolean").copy()
-    fill = rows[decided][foreign.loc[rows[decided]].isna().to_numpy()]
-    foreign.loc[fill] = (out.loc[fill, "owner_country"].fillna("") != "UA").to_numpy()
-    out["foreign_owned"] = foreign
-    rule = countries["rule"].to_numpy(dtype=object)
-    set_kind = rows[decided & ~explicit]
-    out.loc[set_kind, "ownership_kind"] = [_KIND_OF_RULE[r] for r in rule[decided & ~explicit]]
-    tag = rows[~explicit]
-    out.loc[tag, "ownership_evidence"] = np.where(decided[~explicit], rule[~explicit], "ambiguous")
-    out.loc[tag, "ownership_score"] = pd.array(np.where(decided[~explicit], countries["score"].to_numpy()[~explicit],
-                                                        np.nan), dtype="Float64").astype("Int64")
-    out.loc[rows[~decided], "ownership_candidates"] = countries["codes"].to_numpy(dtype=object)[~decided]
-    out.loc[rows, "ownership_reason"] = countries["reason"].to_numpy(dtype=object)
-
-
 def _geometry_last(frame: pd.DataFrame) -> pd.DataFrame:
     """Keep the frame convention: user columns, then the geometry column last."""
     name = getattr(frame, "_geometry_column_name", None)
