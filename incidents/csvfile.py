@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 
 from incidents.errors import IncidentDataError, Problem
-from incidents.readers import RawTable, check_header, file_error
+from incidents.readers import CONTROL_BYTES, RawTable, check_header, file_error
 from incidents.schema import CRS
 
 #: Delimiters a CSV may use: comma, semicolon (European Excel, where the comma is the
@@ -41,8 +41,6 @@ from incidents.schema import CRS
 DELIMITERS = (",", ";", "\t")
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
-#: Control bytes no text field may hold (tab, line feed and carriage return are allowed).
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
 
 
 def sniff_delimiter(header: str) -> str:
@@ -82,7 +80,7 @@ def decode(data: bytes, source: str = "file") -> tuple[str, str]:
     bad = len(_BAD_BYTE.findall(text))
     if not bad:
         return text, "utf-8"
-    valid = sum(1 for ch in text if ord(ch) > 127) - bad
+    valid = len(text) - len(text.encode("ascii", "ignore")) - bad  # non-ASCII characters that decoded
     if valid > bad:
         return text, "utf-8"
     return legacy_decode(data, source)
@@ -99,25 +97,36 @@ def read_csv(path: Path, numeric=lambda header: False) -> RawTable:
     check_header([h.strip() for h in header], path)
     # One pass over the bytes tells whether any cell can hold a control character.
     attrs = {"delimiter": _NAMES[delimiter], "empty_lines": 0,
-             "control_free": len(data.translate(None, _CONTROL_BYTES)) == len(data)}
-    try:
-        # Numeric columns are left to Arrow's type inference (a column with text in it stays
-        # text, and validation names the bad values); everything else is read as text.
-        text_columns = {name: str for name in header if not numeric(name.strip().lstrip("\ufeff"))}
-        cells = pd.read_csv(io.BytesIO(data), dtype=text_columns, engine="pyarrow", keep_default_na=False,
-                            sep=delimiter)
+             "control_free": len(data.translate(None, CONTROL_BYTES)) == len(data)}
+    cells = _arrow(data, header, delimiter, numeric)
+    if cells is not None and not _needs_care(data, cells):
         lines, rejected = None, []
-        if (data.count(b"\n") - data.endswith(b"\n") != len(cells) or b"\r" in data and b"\n" not in data
-                or data.count(b'"') % 2):
-            # Empty lines, quoted line breaks, CR-only endings or an odd number of quotes (one
-            # never closed, which Arrow lets run to the end of the file): the careful path.
-            raise ValueError("careful path")
         attrs["encoding"] = "utf-8"
-    except (pa.ArrowInvalid, UnicodeDecodeError, pd.errors.ParserError, ValueError):
+    else:
         text, attrs["encoding"] = decode(data, str(path))
         cells, lines, rejected, attrs["empty_lines"] = _careful(text, delimiter, path)
     cells.columns = [str(c).strip().lstrip("\ufeff") for c in cells.columns]
     return RawTable(cells, lines, _wkt_geometry(cells, path), attrs, rejected)
+
+
+def _arrow(data: bytes, header: list[str], delimiter: str, numeric) -> pd.DataFrame | None:
+    """Arrow's multi-threaded reader; None when it refuses the file (not UTF-8, ragged rows,
+    quoted line breaks). Numeric columns are left to its type inference (a column with text
+    in it stays text, and validation names the bad values); everything else is read as text."""
+    text_columns = {name: str for name in header if not numeric(name.strip().lstrip("\ufeff"))}
+    try:
+        return pd.read_csv(io.BytesIO(data), dtype=text_columns, engine="pyarrow", keep_default_na=False,
+                           sep=delimiter)
+    except (pa.ArrowInvalid, UnicodeDecodeError, pd.errors.ParserError, ValueError):
+        return None
+
+
+def _needs_care(data: bytes, cells: pd.DataFrame) -> bool:
+    """Empty lines, quoted line breaks, CR-only endings or an odd number of quotes (one never
+    closed, which Arrow lets run to the end of the file): Arrow's table cannot be trusted to
+    have one record per line, so the careful path reads the file again."""
+    return (data.count(b"\n") - data.endswith(b"\n") != len(cells) or b"\r" in data and b"\n" not in data
+            or data.count(b'"') % 2 == 1)
 
 
 def _careful(text: str, delimiter: str, path: Path) -> tuple[pd.DataFrame, np.ndarray, list[Problem], int]:

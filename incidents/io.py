@@ -35,7 +35,6 @@ from incidents import sources as importers
 from incidents.columns import map_columns, numeric_header
 from incidents.output import formula_safe as neutralised
 from incidents.output import is_stream, write_output
-from incidents.output import write_atomically  # noqa: F401  (its old home: imports of it keep working)
 from incidents.readers import RawTable
 from incidents.schema import COLUMN_KINDS, CRS, LIST_SEPARATOR, MAX_FIELD_CHARS
 from incidents.validate import finish, to_frame
@@ -95,7 +94,6 @@ def read_raw(path: str | os.PathLike, sheet: str | int | None = None) -> RawTabl
 
 #: Cell texts that mean "no value" in every column, whatever else the column holds.
 EMPTY_TOKENS = ("nan", "null", "na", "n/a")
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 
 def _spellings(word: str) -> list[str]:
@@ -121,7 +119,7 @@ def _clean_cells(cells: pd.DataFrame, control_free: bool = False) -> tuple[pd.Da
         if token.any():
             cleaned[name] = column.where(~token, "")
         if not control_free:
-            control = pc.fill_null(pc.match_substring_regex(arrow, _CONTROL), False).to_numpy(zero_copy_only=False)
+            control = pc.fill_null(pc.match_substring_regex(arrow, readers.CONTROL_PATTERN), False).to_numpy(zero_copy_only=False)
             if control.any():
                 # The value as it is: messages quote it with repr(), which shows "\x1b" and "\x00".
                 problems.append((control, str(name), column,

@@ -52,7 +52,7 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = ["OutputError", "STALE_AFTER_S", "STDOUT", "TMP_PREFIX", "check_output", "clean_stale", "formula_safe", "is_stream",
-           "same_file", "write_atomically", "write_output"]
+           "same_file", "write_output"]
 
 #: Temporary files and directories we create start with this, so a later run can tell
 #: its own leftovers (after SIGKILL) from anything else in the folder.
@@ -354,10 +354,3 @@ def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
     out.columns = [("'" + c if isinstance(c, str) and re.match(_FORMULA_START, c) and not re.fullmatch(_PLAIN_NUMBER, c)
                     else c) for c in out.columns]
     return out
-
-
-def write_atomically(path, write, **options):
-    """``write(tmp_path)`` on a fresh temporary path, then renamed over ``path``: the older
-    path-based interface, kept for callers that need a file name (same rules as
-    :func:`write_output`)."""
-    return write_output(path, write, needs_path=True, **options)

@@ -32,6 +32,13 @@ FORMATS = {".csv": "csv", ".tsv": "csv", ".geojson": "geojson", ".json": "geojso
            ".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".xls": "spreadsheet", ".ods": "spreadsheet"}
 
 
+#: Control characters no text field may hold (tab, line feed and carriage return are allowed):
+#: the CSV reader scans a file's bytes for them, the loader each text column.
+CONTROL_RANGES = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x7F))
+CONTROL_BYTES = bytes(b for low, high in CONTROL_RANGES for b in range(low, high + 1))
+CONTROL_PATTERN = "[" + "".join(rf"\x{low:02x}-\x{high:02x}" for low, high in CONTROL_RANGES) + "]"
+
+
 @dataclass
 class RawTable:
     """A file's records before validation."""

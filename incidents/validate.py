@@ -71,11 +71,10 @@ class _Parser:
     """Validates one raw table column by column into ``self.out``."""
 
     def __init__(self, raw: pd.DataFrame, lines: np.ndarray, today: dt.date, dayfirst: bool | None = None,
-                 admin1_oblasts: bool = False):
+                 admin1_oblasts: bool = False, max_chars: int = MAX_FIELD_CHARS):
         self.raw, self.lines, self.today = raw, lines, today
-        self.dayfirst, self.admin1_oblasts = dayfirst, admin1_oblasts
+        self.dayfirst, self.admin1_oblasts, self.max_chars = dayfirst, admin1_oblasts, max_chars
         self.notes: list[str] = []
-        self.max_chars = MAX_FIELD_CHARS
         self.found = Collector(len(raw))
         self.out: dict[str, object] = {}
         self._distinct: dict[str, Distinct] = {}
@@ -100,9 +99,20 @@ class _Parser:
             return
         # Free text is mostly distinct per row: check it directly, not through factorize.
         text = stripped_text(self.raw[name])
-        self.found.add((text.str.len() > self.max_chars).to_numpy(dtype=bool), name, text,
-                       f"is too long (more than {self.max_chars} characters)")
+        self.cap(name, text)
         self.out[name] = text.where(text != "", None).to_numpy(dtype=object) if text.dtype == object else text.replace("", None)
+
+    def cap(self, name: str, text: pd.Series) -> None:
+        """Text longer than ``max_chars`` is a row error (rejected, not truncated)."""
+        self.found.add((text.str.len() > self.max_chars).to_numpy(dtype=bool), str(name), text,
+                       f"is too long (more than {self.max_chars} characters)")
+
+    def extra_columns(self, names) -> None:
+        """The user's own columns get the same cap as ours, so a 50 MB cell cannot reach the map."""
+        for name in names:
+            column = self.raw[name]
+            if pd.api.types.is_string_dtype(column) or column.dtype == object:
+                self.cap(name, column.astype(object).where(column.notna(), "").astype(str))
 
     def numbers(self, name: str) -> tuple[np.ndarray, np.ndarray, Distinct | pd.Series]:
         """Floats of a numeric column (NaN where empty or not a number, which is
@@ -132,7 +142,7 @@ class _Parser:
         ids = stripped_text(self.raw["id"])
         found = self.found
         found.add((ids == "").to_numpy(), "id", ids, "is empty (every incident needs an id)")
-        found.add((ids.str.len() > MAX_FIELD_CHARS).to_numpy(), "id", ids, f"is too long (more than {MAX_FIELD_CHARS} characters)")
+        self.cap("id", ids)
         repeated = _repeated(ids) & (ids != "").to_numpy()
         if repeated.any():
             first = pd.Series(self.lines).groupby(ids.to_numpy()).transform("first").to_numpy()
@@ -297,8 +307,8 @@ def to_frame(
         raw, found = _split_geometry(raw, gpd.GeoSeries(geometry).reset_index(drop=True))
         problems += found
     lines = np.asarray(list(lines) if lines is not None else np.arange(len(raw)) + 2, dtype=np.int64)
-    parser = _Parser(raw, lines, today or dt.date.today(), dayfirst=dayfirst, admin1_oblasts=admin1_oblasts)
-    parser.max_chars = max_chars
+    parser = _Parser(raw, lines, today or dt.date.today(), dayfirst=dayfirst, admin1_oblasts=admin1_oblasts,
+                     max_chars=max_chars)
     for finding in problems:
         parser.found.add(*finding)
     parser.ids()
@@ -316,12 +326,7 @@ def to_frame(
     parser.lists()
 
     extras = [c for c in raw.columns if c not in COLUMN_KINDS and c not in ("geometry", "wkt")]
-    for name in extras:  # the same cap as ours, so a 50 MB cell cannot reach the map
-        column = raw[name]
-        if pd.api.types.is_string_dtype(column) or column.dtype == object:
-            text = column.astype(object).where(column.notna(), "").astype(str)
-            parser.found.add((text.str.len() > max_chars).to_numpy(), str(name), text,
-                             f"is too long (more than {max_chars} characters)")
+    parser.extra_columns(extras)
     columns = {name: parser.out[name] for name in COLUMNS} | {name: raw[name] for name in extras}
     shapes = np.full(len(raw), None, dtype=object)
     shapes[has_point] = shapely.points(parser.out["longitude"][has_point], parser.out["latitude"][has_point])

@@ -129,9 +129,10 @@ def tag_ownership(
     already_tagged = np.zeros(n, bool) if overwrite else _filled(_texts(out, "ownership_evidence"))
     explicit = np.zeros(n, bool) if overwrite else _filled(texts["owner_company"]) & ~already_tagged
 
-    found = [_exact_findings(registry, texts, columns, explicit, already_tagged)]
+    name_texts = _name_texts(texts, columns)
+    found = [_exact_findings(registry, name_texts, columns, explicit, already_tagged)]
     open_rows = np.flatnonzero(~explicit & ~already_tagged & ~_has(found[0], n))
-    found.append(_fuzzy_findings(registry, texts, columns, open_rows, overwrite, fuzzy_threshold))
+    found.append(_fuzzy_findings(registry, name_texts, columns, open_rows, overwrite, fuzzy_threshold))
     named = explicit | _has(found[0], n) | _has(found[1], n)
     countries = country_findings(texts, columns, np.flatnonzero(~already_tagged & ~(named & ~explicit)))
     open_rows = open_rows[~_has(found[1], n)[open_rows] & ~_has(countries, n)[open_rows]]
@@ -173,7 +174,6 @@ def _exact_findings(registry, texts, columns, explicit, already_tagged) -> pd.Da
     n = len(explicit)
     positions, entries = registry.matcher.find([t for c in columns for t in texts[c]])
     hits = pd.DataFrame({"record": positions % n, "tier": positions // n, "entry": entries})
-    hits = hits[(hits["tier"] < columns.index("notes")) | ~_described(texts, columns)[hits["record"].to_numpy()]]
     is_explicit = explicit[hits["record"].to_numpy()]
     # Only the owner's own name (tier 0) may complete an explicit record.
     hits = hits[~already_tagged[hits["record"].to_numpy()] & (~is_explicit | (hits["tier"] == 0))]
@@ -184,27 +184,25 @@ def _exact_findings(registry, texts, columns, explicit, already_tagged) -> pd.Da
                      np.where(is_explicit, SCORE_EXPLICIT, SCORE_ALIAS))
 
 
-def _described(texts: dict[str, list[str]], columns) -> np.ndarray:
-    """Records whose target (or title) says what was hit. A name in the notes or source
-    text of such a record is usually a source ("Reuters said") or another strike ("the same
-    night as the Flex strike"), not the site: those columns name owners only for records
-    without a target (ACLED's notes are its only description)."""
+def _name_texts(texts: dict[str, list[str]], columns) -> dict[str, list[str]]:
+    """The texts registry names are sought in. A name in the notes or source text of a
+    record whose target (or title) says what was hit is usually a source ("Reuters said") or
+    another strike ("the same night as the Flex strike"), not the site: those columns name
+    owners only for records without a target (ACLED's notes are its only description)."""
+    notes = columns.index("notes")
     described = np.zeros(len(texts[columns[0]]), bool)
-    for column in columns[1:columns.index("notes")]:
+    for column in columns[1:notes]:
         described |= _filled(texts[column])
-    return described
+    return {c: [("" if d else t) for t, d in zip(texts[c], described)] if i >= notes else texts[c]
+            for i, c in enumerate(columns)}
 
 
 def _fuzzy_findings(registry, texts, columns, rows, overwrite, threshold) -> pd.DataFrame:
     if threshold is None:
         return _findings([], [], "fuzzy", [])
-    described = _described(texts, columns)
-    notes = columns.index("notes")
     columns = columns if overwrite else columns[1:]
-    # Blank out the notes-side texts of described records (see _described).
     positions, entries, ratios = registry.matcher.find_fuzzy(
-        [texts[c][i] if not (described[i] and columns.index(c) + (not overwrite) >= notes) else ""
-         for c in columns for i in rows], threshold)
+        [texts[c][i] for c in columns for i in rows], threshold)
     low, high = FUZZY_SCORES
     scaled = low + (high - low) * ((ratios - threshold) / (100 - threshold) if threshold < 100 else 1.0)
     found = _findings(rows[positions % max(len(rows), 1)], entries, "fuzzy", scaled)
