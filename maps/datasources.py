@@ -35,5 +35,11 @@ DATA_SOURCES: tuple[DataSource, ...] = (
                "https://acleddata.com/terms-of-use/"),
     DataSource("UCDP GED (only when you load a UCDP export)", "your incidents", "CC BY 4.0; cite Sundberg & Melander (2013)",
                "https://ucdp.uu.se/downloads/"),
+    DataSource("Massive Missile Attacks on Ukraine (only when you load its file)", "your incidents",
+               "the dataset's own licence on Kaggle; attribution line generated on load",
+               "https://www.kaggle.com/datasets?search=Massive+Missile+Attacks+on+Ukraine"),
+    DataSource("pycountry (ISO 3166 names and their translations) and pycountryinfo",
+               "country names and nationality words for ownership evidence (incidents/data/country_words.csv)",
+               "LGPL-2.1 (pycountry, iso-codes data) / MIT (pycountryinfo)", "https://pypi.org/project/pycountry/"),
     DataSource("Leaflet, folium and Leaflet plugins", "the interactive map", "BSD-2-Clause / MIT", "https://leafletjs.com/"),
 )

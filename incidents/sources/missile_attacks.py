@@ -1,6 +1,6 @@
 """"Massive Missile Attacks on Ukraine": the daily dataset of air-attack waves.
 
-One row per attack wave as Ukraine's Air Force reports it: ``time_start, time_end, model,
+One row per attack wave as reported by Ukraine's air force (the dataset's ``source`` column): ``time_start, time_end, model,
 launch_place, target, target_main, launched, destroyed, ...`` (times like
 ``2026-04-04 18:00``). A wave has no point: its ``target`` names an area ("Kyiv oblast",
 "south and east", "Ukraine"). So an incident gets ``oblast`` and
@@ -100,5 +100,4 @@ class MissileAttacksImporter(Importer):
 
     def attrs(self, records: pd.DataFrame, path: Path) -> dict:
         return {"dataset": self.name,
-                "attribution": f"Massive Missile Attacks on Ukraine (Petro Ivaniuk, Kaggle, from Ukraine's Air Force "
-                               f"reports); accessed {access_date(path):%Y-%m-%d}"}
+                "attribution": f"Massive Missile Attacks on Ukraine (Kaggle dataset); accessed {access_date(path):%Y-%m-%d}"}
