@@ -18,11 +18,14 @@ Example:
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import Geod
 
+import incidents
 from geo.comparison import Comparison
+from geo.names import SchemeLike
 
 __all__ = ["compare", "compare_timeline", "MIN_TEST_N"]
 
@@ -44,8 +47,8 @@ def _regions(gdf, scheme):
     return assign_regions(gdf, chosen), chosen
 
 
-def compare(gdf, a: str = "west", b: str = "east", scheme="macro", *, registry=None,
-            site_km: float = 1.0) -> pd.DataFrame:
+def compare(gdf: gpd.GeoDataFrame, a: str = "west", b: str = "east", scheme: SchemeLike = "macro", *,
+            registry: incidents.OwnershipRegistry | None = None, site_km: float = 1.0) -> Comparison:
     """Compare incidents in group ``a`` with group ``b`` of ``scheme`` (see :func:`geo.scheme`).
 
     Metrics: incidents; incidents per 10,000 km² (group area from the boundaries, geodesic);
@@ -102,7 +105,8 @@ def compare(gdf, a: str = "west", b: str = "east", scheme="macro", *, registry=N
     return Comparison.build(rows, (a, b), units, breakdowns, scheme=chosen.name)
 
 
-def compare_timeline(gdf, a: str = "west", b: str = "east", scheme="macro", freq: str = "M") -> pd.DataFrame:
+def compare_timeline(gdf: gpd.GeoDataFrame, a: str = "west", b: str = "east", scheme: SchemeLike = "macro",
+                     freq: str = "M") -> pd.DataFrame:
     """Incidents per period (default: calendar month) in groups ``a`` and ``b``: a DataFrame
     indexed by period start with one column per group, empty periods included as 0.
 

@@ -18,18 +18,25 @@ Example:
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
+from typing import Iterable, Union
 
 from geo.errors import GroupError, SchemeError, UnknownPlaceError
+from geo.regions import Scheme
 
-__all__ = ["ResolvedName", "place", "region", "scheme", "did_you_mean", "closest"]
+__all__ = ["ResolvedName", "SchemeLike", "place", "region", "scheme", "did_you_mean", "closest"]
+
+#: What names a region scheme: "macro", "dnipro", "lon:<degrees>", a CSV/JSON file, a dict
+#: {oblast: group}, or a :class:`geo.Scheme`.
+SchemeLike = Union[str, os.PathLike, dict, Scheme]
 
 #: Scheme names geo.scheme knows besides lon:<degrees> and mapping files.
 SCHEME_NAMES = ("macro", "dnipro")
 
 
-def closest(text: str, choices, limit: int = 3, cutoff: float = 60.0) -> list[str]:
+def closest(text: str, choices: Iterable[str], limit: int = 3, cutoff: float = 60.0) -> list[str]:
     """The ``choices`` spelled most like ``text`` (case and accents ignored), best first."""
     from rapidfuzz import fuzz, process
 
@@ -40,7 +47,7 @@ def closest(text: str, choices, limit: int = 3, cutoff: float = 60.0) -> list[st
     return [folded[key] for key, _, _ in found]
 
 
-def did_you_mean(suggestions) -> str:
+def did_you_mean(suggestions: Iterable[str]) -> str:
     """``did you mean 'a', 'b'?`` or ``no similar name either``."""
     suggestions = list(suggestions)
     return f"did you mean {', '.join(map(repr, suggestions))}?" if suggestions else "no similar name either"
@@ -114,7 +121,7 @@ def _oblast_code(text: str) -> str:
     return region(text, None)[1]
 
 
-def region(text: str, scheme=None) -> tuple[str, str]:
+def region(text: str, scheme: SchemeLike | None = None) -> tuple[str, str]:
     """``("group", name)`` for a group of ``scheme`` (any case), else ``("oblast", iso)`` for
     an oblast name or code; a misspelt oblast close to one unit is read with a warning.
     ``scheme=None`` reads oblasts only."""
@@ -136,12 +143,12 @@ def region(text: str, scheme=None) -> tuple[str, str]:
     raise GroupError(f"unknown oblast {text!r} ({did_you_mean(suggestions)})")
 
 
-def scheme(name):
+def scheme(name: SchemeLike) -> Scheme:
     """:func:`geo.scheme`, with "did you mean" for a misspelt scheme name."""
     return _scheme(name)
 
 
-def _scheme(name):
+def _scheme(name: SchemeLike) -> Scheme:
     from geo.regions import scheme as get_scheme
 
     try:

@@ -29,6 +29,7 @@ import shapely
 
 from geo.boundaries import GEOD, border_line, nearest_distance_km, point_lonlat
 from geo.errors import QueryError
+from geo.names import SchemeLike
 
 __all__ = ["Where", "centre", "within", "nearest", "in_region", "in_bbox", "distance_to_border", "distance_km",
            "kilometres"]
@@ -213,7 +214,7 @@ def nearest(gdf: gpd.GeoDataFrame, lat: Where, lon: float | str | None = None, k
     return _geometry_last(out.sort_values("distance_km", kind="stable").head(k))
 
 
-def in_region(gdf: gpd.GeoDataFrame, region: str | Iterable[str], scheme="macro") -> gpd.GeoDataFrame:
+def in_region(gdf: gpd.GeoDataFrame, region: str | Iterable[str], scheme: SchemeLike = "macro") -> gpd.GeoDataFrame:
     """Rows in an oblast (any name or code :func:`geo.oblast` knows; a close misspelling is
     read with a warning) or in a group of ``scheme`` ("west", "East", ...); a list selects
     several; an unknown name is an error with "did you mean" suggestions. Rows are assigned
@@ -274,7 +275,9 @@ def _box_meets_ukraine(min_lon, min_lat, max_lon, max_lat) -> bool:
     return min_lon <= b[2] and max_lon >= b[0] and min_lat <= b[3] and max_lat >= b[1]
 
 
-def distance_to_border(gdf: gpd.GeoDataFrame, country: str = "RU", *, front_line=None) -> gpd.GeoDataFrame:
+def distance_to_border(gdf: gpd.GeoDataFrame, country: str = "RU", *,
+                       front_line: shapely.Geometry | gpd.GeoDataFrame | gpd.GeoSeries | str | Path | None = None
+                       ) -> gpd.GeoDataFrame:
     """Add the geodesic distance in km from each row to Ukraine's land border with ``country``
     ("RU" or "BY"; also "MD", "RO", "HU", "SK", "PL") as ``border_distance_km``, or, with
     ``front_line=`` (a shapely geometry, a GeoDataFrame/GeoSeries or a path to any file
@@ -301,7 +304,7 @@ def distance_to_border(gdf: gpd.GeoDataFrame, country: str = "RU", *, front_line
     return _geometry_last(out)
 
 
-def _front_geometry(front_line) -> shapely.Geometry:
+def _front_geometry(front_line: shapely.Geometry | gpd.GeoDataFrame | gpd.GeoSeries | str | Path) -> shapely.Geometry:
     if isinstance(front_line, shapely.Geometry):
         return front_line
     if isinstance(front_line, (str, Path)):
