@@ -36,7 +36,7 @@ _SMALL = f"n < {MIN_TEST_N}: no test"
 
 def _regions(gdf, scheme):
     """The frame assigned to groups of ``scheme`` (reusing an assignment made with it)."""
-    from geo.names import scheme as get_scheme
+    from geo.names import resolve_scheme as get_scheme
     from geo.query import check_frame
     from geo.regions import assign_regions
 

@@ -36,9 +36,6 @@ import pandas as pd
 
 __all__ = ["Comparison", "format_value", "format_p"]
 
-COLUMNS = ("metric", "difference", "test", "p_value", "note")
-
-
 def format_value(value, unit: str, signed: bool = False) -> str:
     """``value`` as text for its ``unit`` (count, share, rate, mean, km, text); ``signed``
     for a difference (shares then in percentage points). Missing -> "".
@@ -81,7 +78,8 @@ class Comparison(pd.DataFrame):
     @classmethod
     def build(cls, rows: list[dict], groups: tuple[str, str], units: dict[str, str],
               breakdowns: dict | None = None, scheme: str | None = None) -> Comparison:
-        """The table of ``rows`` (dicts keyed by :data:`COLUMNS` and the two groups);
+        """The table of ``rows`` (dicts keyed by metric, the two groups, difference, test,
+        p_value and note);
         ``units`` maps metric -> unit, ``breakdowns`` metric -> (unit, [(category, a, b)])
         for the rows shown under a metric (a mix's categories, the owner countries)."""
         a, b = groups

@@ -26,7 +26,7 @@ from typing import Iterable, Union
 from geo.errors import GroupError, SchemeError, UnknownPlaceError
 from geo.regions import Scheme
 
-__all__ = ["ResolvedName", "SchemeLike", "place", "region", "scheme", "did_you_mean", "closest"]
+__all__ = ["ResolvedName", "SchemeLike", "place", "region", "resolve_scheme", "did_you_mean", "closest"]
 
 #: What names a region scheme: "macro", "dnipro", "lon:<degrees>", a CSV/JSON file, a dict
 #: {oblast: group}, or a :class:`geo.Scheme`.
@@ -127,7 +127,8 @@ def region(text: str, scheme: SchemeLike | None = None) -> tuple[str, str]:
     ``scheme=None`` reads oblasts only."""
     from incidents.oblasts import closest_oblasts, read_oblast
 
-    groups = list(_scheme(scheme).groups) if scheme is not None else []
+    chosen = resolve_scheme(scheme) if scheme is not None else None
+    groups = list(chosen.groups) if chosen else []
     by_case = {g.casefold(): g for g in groups}
     if str(text).strip().casefold() in by_case:
         return "group", by_case[str(text).strip().casefold()]
@@ -138,17 +139,13 @@ def region(text: str, scheme: SchemeLike | None = None) -> tuple[str, str]:
         return "oblast", unit.iso
     suggestions = closest(text, groups, limit=2) + [u.name_en for u, _, _ in closest_oblasts(str(text), limit=2)]
     if groups:
-        raise GroupError(f"{text!r} is neither an oblast nor a group of scheme {_scheme(scheme).name!r} "
+        raise GroupError(f"{text!r} is neither an oblast nor a group of scheme {chosen.name!r} "
                          f"({', '.join(groups)}); {did_you_mean(suggestions)}")
     raise GroupError(f"unknown oblast {text!r} ({did_you_mean(suggestions)})")
 
 
-def scheme(name: SchemeLike) -> Scheme:
+def resolve_scheme(name: SchemeLike) -> Scheme:
     """:func:`geo.scheme`, with "did you mean" for a misspelt scheme name."""
-    return _scheme(name)
-
-
-def _scheme(name: SchemeLike) -> Scheme:
     from geo.regions import scheme as get_scheme
 
     try:

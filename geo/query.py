@@ -225,7 +225,7 @@ def in_region(gdf: gpd.GeoDataFrame, region: str | Iterable[str], scheme: Scheme
         >>> # geo.in_region(gdf, "west"); geo.in_region(gdf, ["Lviv", "Volyn"])
     """
     from geo.names import region as resolve_region
-    from geo.names import scheme as get_scheme
+    from geo.names import resolve_scheme as get_scheme
     from geo.regions import assign_regions
 
     chosen = get_scheme(scheme)
