@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export INCIDENT_MAPPER_ASSETS ?= $(CURDIR)/.cache/assets
 ASSETS_STAMP := $(INCIDENT_MAPPER_ASSETS)/.complete
 
-.PHONY: demo test bench assets clean mutate
+.PHONY: demo test bench assets clean mutate docs
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(ASSETS_STAMP)
 
 bench: $(ASSETS_STAMP)
 	$(PY) scripts/bench.py
+
+# API reference from the docstrings (pdoc) into docs/api/ (generated, not committed; the
+# suite checks that it builds without warnings: tests/test_api_docs.py).
+docs: $(STAMP)
+	$(PY) scripts/build_docs.py docs/api
 
 # Mutation testing (slow; not part of `make test` or CI). Modules: [tool.mutmut] in
 # pyproject.toml. One module at a time with a fast test selection, e.g.

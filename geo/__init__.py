@@ -18,4 +18,6 @@ from geo.geocoders import GeocodingError
 from geo.geocoding import coarsen, geocode, reverse
 from geo.query import distance_to_border, in_bbox, in_region, nearest, within
 from geo.compare import compare, compare_timeline
+from geo.comparison import Comparison
+from geo.names import ResolvedName
 from geo.site_exposure import exposure, exposure_sites, exposure_timeline, foreign_sites

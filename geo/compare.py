@@ -18,9 +18,14 @@ Example:
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import Geod
+
+import incidents
+from geo.comparison import Comparison
+from geo.names import SchemeLike
 
 __all__ = ["compare", "compare_timeline", "MIN_TEST_N"]
 
@@ -31,17 +36,19 @@ _SMALL = f"n < {MIN_TEST_N}: no test"
 
 def _regions(gdf, scheme):
     """The frame assigned to groups of ``scheme`` (reusing an assignment made with it)."""
+    from geo.names import resolve_scheme as get_scheme
+    from geo.query import check_frame
     from geo.regions import assign_regions
-    from geo.regions import scheme as get_scheme
 
+    check_frame(gdf, "geo.compare")
     chosen = get_scheme(scheme)
     if gdf.attrs.get("region_scheme") == chosen.name and "macro_region" in gdf.columns:
         return gdf, chosen
     return assign_regions(gdf, chosen), chosen
 
 
-def compare(gdf, a: str = "west", b: str = "east", scheme="macro", *, registry=None,
-            site_km: float = 1.0) -> pd.DataFrame:
+def compare(gdf: gpd.GeoDataFrame, a: str = "west", b: str = "east", scheme: SchemeLike = "macro", *,
+            registry: incidents.OwnershipRegistry | None = None, site_km: float = 1.0) -> Comparison:
     """Compare incidents in group ``a`` with group ``b`` of ``scheme`` (see :func:`geo.scheme`).
 
     Metrics: incidents; incidents per 10,000 km² (group area from the boundaries, geodesic);
@@ -61,42 +68,45 @@ def compare(gdf, a: str = "west", b: str = "east", scheme="macro", *, registry=N
     groups = assigned["macro_region"]
     parts = {g: assigned[(groups == g).to_numpy(dtype=bool)] for g in (a, b)}
     rows: list[dict] = []
+    units: dict[str, str] = {}
+    #: metric -> (unit, [(category, value a, value b), ...]): rows shown under the metric.
+    breakdowns: dict[str, tuple[str, list[tuple]]] = {}
 
-    def row(metric, va, vb, test=None, p=None, note="", numeric=True):
-        diff = va - vb if numeric and _is_number(va) and _is_number(vb) else None
+    def row(metric, va, vb, test=None, p=None, note="", unit="count"):
+        """One metric; ``unit`` (count, share, rate, mean, km, text) says how it is shown."""
+        diff = va - vb if unit != "text" and _is_number(va) and _is_number(vb) else None
         rows.append({"metric": metric, a: va, b: vb, "difference": diff, "test": test,
                      "p_value": p, "note": note})
+        units[metric] = unit
 
     n = {g: len(parts[g]) for g in (a, b)}
     row("incidents", n[a], n[b])
     area = _group_area_km2(chosen, (a, b))
     row("incidents per 10,000 km²", *(n[g] / area[g] * 1e4 if area[g] else None for g in (a, b)),
-        note=f"area km²: {a} {area[a]:,.0f}, {b} {area[b]:,.0f}")
+        note=f"area km²: {a} {area[a]:,.0f}, {b} {area[b]:,.0f}", unit="rate")
 
     _foreign_owned(parts, a, b, row)
     _registered_sites(assigned, chosen, a, b, row, registry, site_km)
-    _owner_countries(parts, a, b, row)
+    breakdowns["owner countries (top 5)"] = ("count", _owner_countries(parts, a, b, row))
     for column in ("killed", "injured"):
         _casualties(parts, a, b, column, row)
     for column in ("weapon", "target_type"):
-        _mix(parts, a, b, column, row)
+        breakdowns[f"{column} mix"] = ("share", _mix(parts, a, b, column, row))
 
     depth = {g: distance_to_border(parts[g], "RU")["border_distance_km"].dropna().to_numpy() for g in (a, b)}
     test, p, note = _mann_whitney(depth[a], depth[b])
     row("depth from Russian border, median km", *(_quantile(depth[g], 0.5) for g in (a, b)), test, p,
-        _join(note, "distance to the land border, not to the front line"))
-    row("depth from Russian border, 90th percentile km", *(_quantile(depth[g], 0.9) for g in (a, b)))
+        _join(note, "distance to the land border, not to the front line"), unit="km")
+    row("depth from Russian border, 90th percentile km", *(_quantile(depth[g], 0.9) for g in (a, b)), unit="km")
 
     dates = {g: parts[g]["date"].dropna() if "date" in parts[g] else pd.Series(dtype="datetime64[us]") for g in (a, b)}
-    row("first date", *(_date(dates[g].min()) for g in (a, b)), numeric=False)
-    row("last date", *(_date(dates[g].max()) for g in (a, b)), numeric=False)
-
-    table = pd.DataFrame(rows, columns=["metric", a, b, "difference", "test", "p_value", "note"])
-    table.attrs["scheme"] = chosen.name
-    return table
+    row("first date", *(_date(dates[g].min()) for g in (a, b)), unit="text")
+    row("last date", *(_date(dates[g].max()) for g in (a, b)), unit="text")
+    return Comparison.build(rows, (a, b), units, breakdowns, scheme=chosen.name)
 
 
-def compare_timeline(gdf, a: str = "west", b: str = "east", scheme="macro", freq: str = "M") -> pd.DataFrame:
+def compare_timeline(gdf: gpd.GeoDataFrame, a: str = "west", b: str = "east", scheme: SchemeLike = "macro",
+                     freq: str = "M") -> pd.DataFrame:
     """Incidents per period (default: calendar month) in groups ``a`` and ``b``: a DataFrame
     indexed by period start with one column per group, empty periods included as 0.
 
@@ -130,12 +140,13 @@ def _foreign_owned(parts, a, b, row) -> None:
     share = {g: float(known[g].mean()) if len(known[g]) else None for g in (a, b)}
     note = f"known: {a} {len(known[a])}, {b} {len(known[b])}"
     if min(len(known[a]), len(known[b])) < MIN_TEST_N:
-        row("share on foreign-owned sites", share[a], share[b], note=_join(_SMALL, note))
+        row("share on foreign-owned sites", share[a], share[b], note=_join(_SMALL, note), unit="share")
         return
     from scipy.stats import fisher_exact
 
     table = [[int(known[g].sum()), int((~known[g]).sum())] for g in (a, b)]
-    row("share on foreign-owned sites", share[a], share[b], "Fisher exact", float(fisher_exact(table).pvalue), note)
+    row("share on foreign-owned sites", share[a], share[b], "Fisher exact", float(fisher_exact(table).pvalue), note,
+        unit="share")
 
 
 def _registered_sites(assigned, chosen, a, b, row, registry, km) -> None:
@@ -156,25 +167,27 @@ def _registered_sites(assigned, chosen, a, b, row, registry, km) -> None:
     share = {g: k[g] / n[g] if n[g] else None for g in (a, b)}
     note = f"sites: {a} {n[a]}, {b} {n[b]}; {NOTE}"
     if min(n.values()) < MIN_TEST_N:
-        row("share of registered foreign sites hit", share[a], share[b], note=_join(_SMALL, note))
+        row("share of registered foreign sites hit", share[a], share[b], note=_join(_SMALL, note), unit="share")
         return
     from scipy.stats import fisher_exact
 
     table = [[k[g], n[g] - k[g]] for g in (a, b)]
     row("share of registered foreign sites hit", share[a], share[b], "Fisher exact",
-        float(fisher_exact(table).pvalue), note)
+        float(fisher_exact(table).pvalue), note, unit="share")
 
 
-def _owner_countries(parts, a, b, row) -> None:
-    def top(part):
-        if "owner_country" not in part:
-            return ""
-        counts = part["owner_country"].dropna().astype(str)
-        counts = counts[counts.str.strip() != ""].value_counts()
-        counts = counts.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
-        return ", ".join(f"{country} {count}" for country, count in counts.head(5).items())
-
-    row("owner countries (top 5)", top(parts[a]), top(parts[b]), numeric=False)
+def _owner_countries(parts, a, b, row) -> list[tuple[str, int, int]]:
+    """The top-5 row, and each country in either group's top 5 counted in both, for display."""
+    counts = {}
+    for g in (a, b):
+        known = parts[g]["owner_country"].dropna().astype(str) if "owner_country" in parts[g] else pd.Series(dtype=str)
+        known = known[known.str.strip() != ""].value_counts()
+        counts[g] = known.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
+    row("owner countries (top 5)", *(", ".join(f"{country} {count}" for country, count in counts[g].head(5).items())
+                                     for g in (a, b)), unit="text")
+    shown = list(dict.fromkeys([*counts[a].head(5).index, *counts[b].head(5).index]))
+    both = [(str(c), int(counts[a].get(c, 0)), int(counts[b].get(c, 0))) for c in shown]
+    return sorted(both, key=lambda item: -(item[1] + item[2]))
 
 
 def _casualties(parts, a, b, column, row) -> None:
@@ -184,10 +197,11 @@ def _casualties(parts, a, b, column, row) -> None:
     row(f"{column}, total", *(int(values[g].sum()) for g in (a, b)), note=note)
     test, p, small = _mann_whitney(values[a], values[b])
     row(f"{column} per incident", *(float(values[g].mean()) if len(values[g]) else None for g in (a, b)),
-        test, p, _join(small, note))
+        test, p, _join(small, note), unit="mean")
 
 
-def _mix(parts, a, b, column, row) -> None:
+def _mix(parts, a, b, column, row) -> list[tuple[str, float, float]]:
+    """The mix row (test on the counts) and each category's share per group, for display."""
     counts = {g: parts[g][column].dropna().astype(str).value_counts() if column in parts[g] else pd.Series(dtype=int)
               for g in (a, b)}
 
@@ -199,17 +213,22 @@ def _mix(parts, a, b, column, row) -> None:
     n = {g: int(counts[g].sum()) for g in (a, b)}
     note = f"known: {a} {n[a]}, {b} {n[b]}"
     table = pd.concat([counts[a], counts[b]], axis=1).fillna(0)
+    table = table.sort_index(kind="stable")
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    shares = [(str(category), *(float(table.iloc[i, k] / n[g]) if n[g] else None for k, g in enumerate((a, b))))
+              for i, category in enumerate(table.index)]
     if min(n.values()) < MIN_TEST_N or len(table) < 2:
         row(f"{column} mix", describe(counts[a]), describe(counts[b]),
-            note=_join(_SMALL if min(n.values()) < MIN_TEST_N else "one category only: no test", note), numeric=False)
-        return
+            note=_join(_SMALL if min(n.values()) < MIN_TEST_N else "one category only: no test", note), unit="text")
+        return shares
     from scipy.stats import chi2_contingency
 
     result = chi2_contingency(table.to_numpy().T)
     if (result.expected_freq < 5).any():
         note = _join(note, "some expected counts < 5: chi-square approximate")
     row(f"{column} mix", describe(counts[a]), describe(counts[b]), "chi-square", float(result.pvalue), note,
-        numeric=False)
+        unit="text")
+    return shares
 
 
 def _mann_whitney(x: np.ndarray, y: np.ndarray) -> tuple[str | None, float | None, str]:

@@ -30,11 +30,11 @@ class GroupError(GeoValueError):
 class UnknownPlaceError(GeoValueError):
     """A place name the offline gazetteer cannot resolve; ``suggestions`` holds similar names."""
 
-    def __init__(self, name: str, suggestions: list[str] | tuple[str, ...] = ()):
+    def __init__(self, name: str, suggestions: list[str] | tuple[str, ...] = (), message: str | None = None):
         self.name, self.suggestions = name, tuple(suggestions)
         hint = (f"did you mean {', '.join(map(repr, self.suggestions))}?" if self.suggestions
                 else "no similar name either")
-        super().__init__(f"place not found in the gazetteer: {name!r} ({hint}); or give LAT,LON")
+        super().__init__(message or f"place not found in the gazetteer: {name!r} ({hint}); or give LAT,LON")
 
 
 class QueryError(GeoValueError):

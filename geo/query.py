@@ -16,17 +16,23 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import re
+import warnings
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Union
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from geo.boundaries import GEOD, border_line, nearest_distance_km, point_lonlat
-from geo.errors import GroupError, QueryError, UnknownPlaceError
+from geo.errors import QueryError
+from geo.names import SchemeLike
 
-__all__ = ["centre", "within", "nearest", "in_region", "in_bbox", "distance_to_border", "distance_km"]
+__all__ = ["Where", "centre", "within", "nearest", "in_region", "in_bbox", "distance_to_border", "distance_km",
+           "kilometres"]
 
 
 def distance_km(gdf: gpd.GeoDataFrame, lat: float, lon: float) -> np.ndarray:
@@ -39,92 +45,198 @@ def distance_km(gdf: gpd.GeoDataFrame, lat: float, lon: float) -> np.ndarray:
     return out
 
 
-def centre(lat: float | str, lon: float | None = None) -> tuple[float, float]:
-    """(lat, lon) from numbers (checked to be in range), or from a place name resolved by the
-    offline gazetteer: the centre :func:`within` and :func:`nearest` measure from."""
-    if isinstance(lat, str):
-        if lon is not None:
-            raise TypeError("give a place name or lat, lon; not both")
-        return resolve_place(lat)
-    if lat is None or lon is None:
-        raise TypeError("give lat and lon, or a place name")
-    lat, lon = float(lat), float(lon)
+#: What :func:`within` and :func:`nearest` measure from: a place name, "lat,lon", (lat, lon),
+#: a shapely Point, a GeoDataFrame row (or one-row frame), or lat and lon as two numbers.
+Where = Union[str, float, int, tuple, list, shapely.Point, pd.Series, gpd.GeoDataFrame]
+
+_LATLON = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*,\s*([-+]?\d+(?:\.\d+)?)\s*")
+
+
+def centre(lat: Where, lon: float | str | None = None, *, oblast: str | None = None) -> tuple[float, float]:
+    """(lat, lon) from anything :data:`Where` allows, checked to be on the globe; a place name
+    goes through the offline gazetteer (:func:`geo.names.place`; ``oblast=`` picks among
+    same-named places; a misspelling or an ambiguous name is read with a warning saying
+    which place was taken). A pair that lies outside Ukraine but inside it when swapped is
+    kept, with a warning naming the fix.
+
+    Example:
+        >>> centre("48.44, 22.72") == centre((48.44, 22.72)) == centre(shapely.Point(22.72, 48.44))
+        True
+    """
+    if lon is None:
+        lat, lon = _one_value_centre(lat, oblast)
+    elif isinstance(lat, str) and not _is_number_text(lat):
+        raise TypeError("give a place name or lat, lon; not both")
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        raise QueryError(f"not a latitude/longitude: {lat!r}, {lon!r}") from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise QueryError(f"not a latitude/longitude: {lat:g}, {lon:g} (latitude -90..90, longitude -180..180; "
                          f"Mukachevo is 48.44, 22.72)")
+    if not _in_ukraine_box(lat, lon) and _in_ukraine_box(lon, lat):
+        warnings.warn(f"({lat:g}, {lon:g}) is outside Ukraine, but ({lon:g}, {lat:g}) is inside: latitude comes "
+                      f"first; did you mean ({lon:g}, {lat:g})?", UserWarning, stacklevel=3)
     return lat, lon
 
 
-def resolve_place(name: str) -> tuple[float, float]:
-    """(lat, lon) of a place name through :func:`geo.geocode` (offline gazetteer); a name it
-    cannot resolve is an :class:`~geo.errors.UnknownPlaceError` naming it and similar names.
+def _one_value_centre(where, oblast) -> tuple:
+    if isinstance(where, str):
+        match = _LATLON.fullmatch(where)
+        if match:
+            return match[1], match[2]
+        from geo.names import place
+
+        found = place(where, oblast=oblast)
+        for note in found.notes():
+            warnings.warn(note, UserWarning, stacklevel=4)
+        return found.lat, found.lon
+    if isinstance(where, gpd.GeoDataFrame):
+        if len(where) != 1:
+            raise QueryError(f"give one row to measure from, not a frame of {len(where)} rows")
+        where = where.geometry.iloc[0]
+    elif isinstance(where, pd.Series):
+        where = where.get("geometry") if "geometry" in where else None
+    if isinstance(where, shapely.Point):
+        if where.is_empty:
+            raise QueryError("the point to measure from is empty")
+        return where.y, where.x
+    if isinstance(where, (tuple, list)) and len(where) == 2:
+        return where[0], where[1]
+    raise TypeError(f"measure from a place name, 'lat,lon', (lat, lon), a shapely Point or a row with a point; "
+                    f"not {type(where).__name__}{'' if where is None else ' ' + repr(where)[:40]}")
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _in_ukraine_box(lat: float, lon: float) -> bool:
+    """In the bounding box of Ukraine's outline (with a 1 degree margin): cheap, and enough
+    to tell a swapped pair, which lands in Africa, Asia or the ocean."""
+    from geo.boundaries import ukraine_outline
+
+    min_lon, min_lat, max_lon, max_lat = _ukraine_bounds(ukraine_outline)
+    return min_lat - 1 <= lat <= max_lat + 1 and min_lon - 1 <= lon <= max_lon + 1
+
+
+@functools.cache
+def _ukraine_bounds(outline) -> tuple[float, float, float, float]:
+    geometry = outline()
+    geometry = geometry.union_all() if hasattr(geometry, "union_all") else geometry
+    return tuple(geometry.bounds)
+
+
+def resolve_place(name: str, oblast: str | None = None) -> tuple[float, float]:
+    """(lat, lon) of a place name through the offline gazetteer (:func:`geo.names.place`); a
+    name it cannot resolve is an :class:`~geo.errors.UnknownPlaceError` naming it and similar names.
 
     Example:
         >>> lat, lon = resolve_place("Mukachevo")
         >>> round(lat, 1), round(lon, 1)
         (48.4, 22.7)
     """
-    from geo.gazetteer import load_gazetteer
-    from geo.geocoding import geocode
+    from geo.names import place
 
-    probe = gpd.GeoDataFrame({"id": ["query"], "place": [name]}, geometry=[None], crs="EPSG:4326")
-    point = geocode(probe).geometry.iloc[0]
-    if point is None or point.is_empty:
-        raise UnknownPlaceError(name, load_gazetteer().similar_names(name))
-    return point.y, point.x
+    found = place(name, oblast=oblast)
+    return found.lat, found.lon
 
 
-def within(gdf: gpd.GeoDataFrame, lat: float | str, lon: float | None = None, km: float = 10.0) -> gpd.GeoDataFrame:
-    """Rows within ``km`` of (lat, lon) or of a named place, nearest first, with ``distance_km``.
+def kilometres(km, what: str = "km") -> float:
+    """``km`` as a float: a number or numeric text ("50"), finite and 0 or more."""
+    if isinstance(km, bool):
+        raise QueryError(f"{what} must be a distance in kilometres, not {km!r}")
+    try:
+        value = float(km.strip().removesuffix("km").strip() if isinstance(km, str) else km)
+    except (TypeError, ValueError):
+        raise QueryError(f"{what} must be a distance in kilometres, e.g. {what}=25, not {km!r}") from None
+    if not 0 <= value < float("inf"):  # also refuses NaN, which every comparison would silently fail
+        raise QueryError(f"{what} must be a distance of 0 or more, not {value:g}")
+    return value
+
+
+def check_frame(gdf, call: str) -> None:
+    """A frame of incidents, or a TypeError that says what was passed instead."""
+    if isinstance(gdf, tuple) and gdf and isinstance(gdf[0], gpd.GeoDataFrame):
+        raise TypeError(f"{call} got a tuple, not a GeoDataFrame: maps.prepare returns (gdf, summary); "
+                        "write gdf, summary = maps.prepare(...)")
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise TypeError(f"{call} needs a GeoDataFrame of incidents, not {type(gdf).__name__}")
+
+
+def _located(gdf, dropna: bool, call: str) -> gpd.GeoDataFrame:
+    """``gdf`` checked to be an incident frame whose rows all have a point; with ``dropna``,
+    the rows without one are left out instead."""
+    check_frame(gdf, call)
+    missing = gdf.geometry.isna().to_numpy() | gdf.geometry.is_empty.to_numpy()
+    if missing.any() and not dropna:
+        count = int(missing.sum())
+        raise QueryError(f"{count} row{'s' if count != 1 else ''} ha{'ve' if count != 1 else 's'} no coordinates: "
+                         "run geo.geocode first, or pass dropna=True")
+    return gdf[~missing] if missing.any() else gdf
+
+
+def within(gdf: gpd.GeoDataFrame, lat: Where, lon: float | str | None = None, km: float | str = 10.0, *,
+           oblast: str | None = None, dropna: bool = False) -> gpd.GeoDataFrame:
+    """Rows within ``km`` of a place, nearest first, with ``distance_km``.
+
+    The place is anything :func:`centre` reads: ``within(gdf, "Mukachevo", km=25)``,
+    ``within(gdf, 48.44, 22.72, 25)``, ``within(gdf, "48.44,22.72", km=25)``,
+    ``within(gdf, (48.44, 22.72), km=25)``, a shapely Point or a row of a frame;
+    ``oblast=`` chooses among same-named places. Rows without coordinates are an error
+    unless ``dropna=True`` leaves them out.
 
     Example:
         >>> # geo.within(gdf, "Mukachevo", km=25) or geo.within(gdf, 48.44, 22.72, 25)
     """
-    if not km >= 0:  # also refuses NaN, which every comparison would silently fail
-        raise QueryError(f"km must be a distance of 0 or more, not {km:g}")
-    lat, lon = centre(lat, lon)
+    km = kilometres(km)
+    lat, lon = centre(lat, lon, oblast=oblast)
+    gdf = _located(gdf, dropna, "geo.within")
     out = gdf.copy()
     out["distance_km"] = distance_km(gdf, lat, lon)
     return _geometry_last(out[out["distance_km"] <= km].sort_values("distance_km", kind="stable"))
 
 
-def nearest(gdf: gpd.GeoDataFrame, lat: float | str, lon: float | None = None, k: int = 5) -> gpd.GeoDataFrame:
-    """The ``k`` rows nearest to (lat, lon) or to a named place, nearest first, with ``distance_km``."""
-    if k < 0:
-        raise QueryError(f"k must be 0 or more, not {k}")
-    lat, lon = centre(lat, lon)
+def nearest(gdf: gpd.GeoDataFrame, lat: Where, lon: float | str | None = None, k: int = 5, *,
+            oblast: str | None = None, dropna: bool = False) -> gpd.GeoDataFrame:
+    """The ``k`` rows nearest to a place (anything :func:`within` takes), nearest first,
+    with ``distance_km``. Rows without coordinates are an error unless ``dropna=True``."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise QueryError(f"k must be a whole number, 0 or more, not {k!r}")
+    lat, lon = centre(lat, lon, oblast=oblast)
+    gdf = _located(gdf, dropna, "geo.nearest")
     out = gdf.copy()
     out["distance_km"] = distance_km(gdf, lat, lon)
-    return _geometry_last(out[out["distance_km"].notna()].sort_values("distance_km", kind="stable").head(k))
+    return _geometry_last(out.sort_values("distance_km", kind="stable").head(k))
 
 
-def in_region(gdf: gpd.GeoDataFrame, region: str | Iterable[str], scheme="macro") -> gpd.GeoDataFrame:
-    """Rows in an oblast (any name or code :func:`geo.oblast` knows) or in a group of
-    ``scheme`` ("west", "east", ...); a list selects several. Rows are assigned with
-    :func:`geo.assign_regions` (its columns are added) unless that was already done with the
-    same scheme.
+def in_region(gdf: gpd.GeoDataFrame, region: str | Iterable[str], scheme: SchemeLike = "macro") -> gpd.GeoDataFrame:
+    """Rows in an oblast (any name or code :func:`geo.oblast` knows; a close misspelling is
+    read with a warning) or in a group of ``scheme`` ("west", "East", ...); a list selects
+    several; an unknown name is an error with "did you mean" suggestions. Rows are assigned
+    with :func:`geo.assign_regions` (its columns are added) unless that was already done
+    with the same scheme. Rows without coordinates count by their stated oblast.
 
     Example:
         >>> # geo.in_region(gdf, "west"); geo.in_region(gdf, ["Lviv", "Volyn"])
     """
-    from geo.regions import UnknownOblastError, assign_regions, oblast
-    from geo.regions import scheme as get_scheme
+    from geo.names import region as resolve_region
+    from geo.names import resolve_scheme as get_scheme
+    from geo.regions import assign_regions
 
     chosen = get_scheme(scheme)
     wanted = [region] if isinstance(region, str) else list(region)
-    groups, isos = set(), set()
+    found = {"group": set(), "oblast": set()}
     for name in wanted:
-        if name in chosen.groups:
-            groups.add(name)
-            continue
-        try:
-            isos.add(oblast(name).iso)
-        except UnknownOblastError:
-            raise GroupError(
-                f"{name!r} is neither an oblast nor a group of scheme {chosen.name!r} ({', '.join(chosen.groups)})"
-            ) from None
+        kind, value = resolve_region(name, chosen)
+        found[kind].add(value)
+    check_frame(gdf, "geo.in_region")
     assigned = gdf if _assigned_with(gdf, chosen.name) else assign_regions(gdf, chosen)
-    mask = assigned["oblast"].isin(isos) | assigned["macro_region"].isin(groups)
+    mask = assigned["oblast"].isin(found["oblast"]) | assigned["macro_region"].isin(found["group"])
     return assigned[mask.to_numpy(dtype=bool)]
 
 
@@ -132,17 +244,40 @@ def _assigned_with(gdf, scheme_name: str) -> bool:
     return gdf.attrs.get("region_scheme") == scheme_name and {"oblast", "macro_region"} <= set(gdf.columns)
 
 
-def in_bbox(gdf: gpd.GeoDataFrame, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> gpd.GeoDataFrame:
-    """Rows whose point lies in the box (edges included)."""
+def in_bbox(gdf: gpd.GeoDataFrame, min_lon: float, min_lat: float, max_lon: float, max_lat: float, *,
+            dropna: bool = False) -> gpd.GeoDataFrame:
+    """Rows whose point lies in the box (edges included). A box that misses Ukraine but
+    covers it with longitude and latitude swapped is kept, with a warning naming the fix.
+    Rows without coordinates are an error unless ``dropna=True`` leaves them out."""
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(v) for v in (min_lon, min_lat, max_lon, max_lat))
+    except (TypeError, ValueError):
+        raise QueryError(f"a box is four numbers: min_lon, min_lat, max_lon, max_lat; not "
+                         f"{min_lon!r}, {min_lat!r}, {max_lon!r}, {max_lat!r}") from None
     if min_lon > max_lon or min_lat > max_lat:
-        raise ValueError(f"empty box: lon {min_lon}..{max_lon}, lat {min_lat}..{max_lat}")
+        raise QueryError(f"empty box: lon {min_lon:g}..{max_lon:g}, lat {min_lat:g}..{max_lat:g} "
+                         "(the order is min_lon, min_lat, max_lon, max_lat)")
+    if not _box_meets_ukraine(min_lon, min_lat, max_lon, max_lat) and _box_meets_ukraine(min_lat, min_lon, max_lat, max_lon):
+        warnings.warn(f"the box lon {min_lon:g}..{max_lon:g}, lat {min_lat:g}..{max_lat:g} misses Ukraine, but covers it "
+                      f"with longitude and latitude swapped: the order is min_lon, min_lat, max_lon, max_lat; did you "
+                      f"mean in_bbox(gdf, {min_lat:g}, {min_lon:g}, {max_lat:g}, {max_lon:g})?", UserWarning, stacklevel=2)
+    gdf = _located(gdf, dropna, "geo.in_bbox")
     x, y = point_lonlat(gdf)
     with np.errstate(invalid="ignore"):
         mask = (x >= min_lon) & (x <= max_lon) & (y >= min_lat) & (y <= max_lat)
     return gdf[mask]
 
 
-def distance_to_border(gdf: gpd.GeoDataFrame, country: str = "RU", *, front_line=None) -> gpd.GeoDataFrame:
+def _box_meets_ukraine(min_lon, min_lat, max_lon, max_lat) -> bool:
+    from geo.boundaries import ukraine_outline
+
+    b = _ukraine_bounds(ukraine_outline)
+    return min_lon <= b[2] and max_lon >= b[0] and min_lat <= b[3] and max_lat >= b[1]
+
+
+def distance_to_border(gdf: gpd.GeoDataFrame, country: str = "RU", *,
+                       front_line: shapely.Geometry | gpd.GeoDataFrame | gpd.GeoSeries | str | Path | None = None
+                       ) -> gpd.GeoDataFrame:
     """Add the geodesic distance in km from each row to Ukraine's land border with ``country``
     ("RU" or "BY"; also "MD", "RO", "HU", "SK", "PL") as ``border_distance_km``, or, with
     ``front_line=`` (a shapely geometry, a GeoDataFrame/GeoSeries or a path to any file
@@ -169,7 +304,7 @@ def distance_to_border(gdf: gpd.GeoDataFrame, country: str = "RU", *, front_line
     return _geometry_last(out)
 
 
-def _front_geometry(front_line) -> shapely.Geometry:
+def _front_geometry(front_line: shapely.Geometry | gpd.GeoDataFrame | gpd.GeoSeries | str | Path) -> shapely.Geometry:
     if isinstance(front_line, shapely.Geometry):
         return front_line
     if isinstance(front_line, (str, Path)):

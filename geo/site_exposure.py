@@ -41,6 +41,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from geo.names import SchemeLike
 from incidents.oblasts import UnknownOblastError, oblast
 from incidents.ownership.matching import alias_key
 from incidents.ownership.registry import OwnershipRegistry
@@ -111,8 +112,8 @@ def _placed(registry: OwnershipRegistry) -> gpd.GeoDataFrame:
     return out
 
 
-def exposure_sites(gdf, registry: OwnershipRegistry | None = None, km: float = DEFAULT_KM,
-                   scheme="macro") -> gpd.GeoDataFrame:
+def exposure_sites(gdf: gpd.GeoDataFrame, registry: OwnershipRegistry | None = None, km: float = DEFAULT_KM,
+                   scheme: SchemeLike = "macro") -> gpd.GeoDataFrame:
     """One row per registered foreign site: the site (company, owner_country, sector,
     settlement, site_oblast, placed_by, geometry), its region (oblast, oblast_name,
     macro_region of ``scheme``) and how it was hit by the incidents of ``gdf``: ``hit``
@@ -156,7 +157,8 @@ def _site_hits(gdf, registry, km, scheme) -> tuple[gpd.GeoDataFrame, pd.DataFram
     return sites, pairs
 
 
-def exposure(gdf, registry: OwnershipRegistry | None = None, km: float = DEFAULT_KM, scheme="macro",
+def exposure(gdf: gpd.GeoDataFrame, registry: OwnershipRegistry | None = None, km: float = DEFAULT_KM,
+             scheme: SchemeLike = "macro",
              by: str = "macro_region", period: str | None = None) -> pd.DataFrame:
     """Registered foreign sites per ``by`` ("macro_region" or "oblast") and how many were hit.
 
@@ -191,7 +193,8 @@ def exposure(gdf, registry: OwnershipRegistry | None = None, km: float = DEFAULT
     return table
 
 
-def exposure_timeline(gdf, registry: OwnershipRegistry | None = None, km: float = DEFAULT_KM, scheme="macro",
+def exposure_timeline(gdf: gpd.GeoDataFrame, registry: OwnershipRegistry | None = None, km: float = DEFAULT_KM,
+                      scheme: SchemeLike = "macro",
                       by: str = "macro_region", period: str = "half") -> pd.DataFrame:
     """:func:`exposure` per ``period`` (default half-years): sites hit in each period."""
     return exposure(gdf, registry, km, scheme, by, period=period)

@@ -22,6 +22,7 @@ import json
 import os
 import warnings
 from pathlib import Path
+from typing import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -142,7 +143,8 @@ def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
 
 
 def load(path: str | os.PathLike, errors: str = "raise", sheet: str | int | None = None,
-         dayfirst: bool | None = None, max_chars: int = MAX_FIELD_CHARS):
+         dayfirst: bool | None = None, max_chars: int = MAX_FIELD_CHARS
+         ) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Load incidents from CSV (comma, semicolon or tab), a spreadsheet (.xlsx .xls .ods),
     GeoJSON or JSON records, GeoPackage or GeoParquet; ACLED, UCDP and other exports are
     recognised by their columns.
@@ -194,7 +196,7 @@ def iso_dates(values: pd.Series) -> pd.Series:
 
 
 def save(gdf: gpd.GeoDataFrame, path: str | os.PathLike, *, formula_safe: bool = True,
-         force: bool = False, inputs=()) -> None:
+         force: bool = False, inputs: Iterable[str | os.PathLike | None] = ()) -> None:
     """Write incidents by extension (.csv .geojson .gpkg .parquet; ``"-"``: CSV to standard
     output) through :func:`incidents.output.write_output`: atomically, never over the file
     the frame was loaded from (``gdf.attrs["source_file"]``) or any of ``inputs``, never over
@@ -265,7 +267,7 @@ def _jsonable(record: dict) -> dict:
 
 
 def save_rejections(rejected: pd.DataFrame, path: str | os.PathLike, *, formula_safe: bool = True,
-                    force: bool = False, inputs=()) -> None:
+                    force: bool = False, inputs: Iterable[str | os.PathLike | None] = ()) -> None:
     """Write a rejection table (row, field, value, reason) as CSV, like :func:`save`: the
     rejected values are the input's own text, so formula-leading cells get a ``'``
     unless ``formula_safe=False``; never over ``inputs`` (the file the rows came from)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 import geopandas as gpd
 
@@ -12,7 +13,7 @@ from incidents.io import load
 SAMPLE_FILE = "sample_incidents.csv"
 
 
-def sample_path():
+def sample_path() -> Traversable:
     """Path of the shipped sample CSV (inside the installed package)."""
     return files("incidents") / "data" / SAMPLE_FILE
 

@@ -366,7 +366,8 @@ def _split_geometry(raw: pd.DataFrame, geometry: gpd.GeoSeries) -> tuple[pd.Data
     return raw, findings
 
 
-def validate(gdf: gpd.GeoDataFrame, errors: str = "raise", today: dt.date | None = None):
+def validate(gdf: gpd.GeoDataFrame, errors: str = "raise", today: dt.date | None = None
+             ) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Check an in-memory incident frame; rows are numbered 1, 2, ... in frame order.
 
     With ``errors="raise"`` (default) returns the cleaned frame or raises

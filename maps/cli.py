@@ -17,6 +17,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -112,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = command("build", "build the interactive incident map (HTML)", f"{PROG} build my_incidents.csv -o map.html --self-contained")
     _input(build), _common(build, "map.html"), _publishing(build)
-    build.add_argument("--color-by", default="foreign_owned", choices=("foreign_owned", "owner_country", "weapon", "target_type"))
+    build.add_argument("--color-by", default="foreign_owned", choices=("foreign_owned", "owner_country", "weapon", "target_type"),
+                       help="what the marker colour shows (default: foreign_owned)")
 
     compare = command("compare", "side-by-side comparison map of two region groups", f"{PROG} compare -o compare.html --regions west,east")
     _input(compare), _common(compare, "compare.html"), _publishing(compare)
@@ -137,7 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     query = command("query", "incidents within a distance of a place or point", f"{PROG} query --near Mukachevo --km 50")
     _input(query), _common(query, None)
-    query.add_argument("--near", required=True, help="a place name or LAT,LON")
+    query.add_argument("--near", required=True, help="a place name (offline gazetteer; misspellings are read and said) "
+                       "or LAT,LON")
+    query.add_argument("--oblast", help="with a place name: the oblast of the place meant, when several share the name "
+                       "(e.g. --near Novoselivka --oblast Kharkiv)")
     query.add_argument("--km", type=_km, required=True, help="radius in kilometres")
     query.add_argument("-o", "--output", help="write the matches to a file instead of printing a table")
 
@@ -163,6 +168,8 @@ class _Checked:
     input: Path | None = None
     regions: tuple[str, str] | None = None
     centre: tuple[float, float] | None = None
+    #: --near as a place name: which place it was read as (None for LAT,LON).
+    place: geo.names.ResolvedName | None = None
     registry: incidents.OwnershipRegistry | None = None
     #: Every file the run reads or writes: no output may replace one of them.
     reading: list = dataclasses.field(default_factory=list)
@@ -185,7 +192,7 @@ def _check(args) -> _Checked:
     if getattr(args, "geocoder", "offline").lower() not in ("offline", "gazetteer"):
         geo.geocoders.GeopyGeocoder(args.geocoder, user_agent=args.user_agent, cache=False)  # checks name and agent
     if args.command == "query":
-        done.centre = _centre(args.near)
+        done.centre, done.place = _centre(args.near, args.oblast)
     output = getattr(args, "output", None)
     if output:
         html = args.command in ("build", "compare", "report")
@@ -213,10 +220,16 @@ def _regions(text: str | None, chosen: geo.Scheme) -> tuple[str, str]:
     return chosen.pair(*groups)
 
 
-def _centre(text: str) -> tuple[float, float]:
-    """--near: LAT,LON (checked to be on the globe) or a place name (offline gazetteer)."""
+def _centre(text: str, oblast: str | None) -> tuple[tuple[float, float], geo.names.ResolvedName | None]:
+    """--near: LAT,LON (checked to be on the globe) or a place name (offline gazetteer), and
+    for a name, which place it was read as (printed in the query's header)."""
     match = re.fullmatch(r"\s*([-+]?\d+(?:\.\d+)?)\s*,\s*([-+]?\d+(?:\.\d+)?)\s*", text)
-    return geo.query.centre(float(match[1]), float(match[2])) if match else geo.query.centre(text)
+    if match:
+        if oblast:
+            raise UsageError("--oblast chooses among places of one name; --near gives coordinates")
+        return geo.query.centre(float(match[1]), float(match[2])), None
+    found = geo.names.place(text, oblast=oblast)
+    return geo.query.centre(found.lat, found.lon), found
 
 
 def _load(args, path: Path, err: Console):
@@ -247,7 +260,7 @@ def _stop_on_geocoder_failure(args, summary: Summary, err: Console) -> None:
     if not summary.failed or args.allow_unresolved:
         return
     if not args.quiet:
-        for line in summary.lines():
+        for line in _summary_lines(args.command, summary):
             say(err, line)
     raise _GeocoderFailed(summary.failed)
 
@@ -296,18 +309,41 @@ def _save(args, checked: _Checked, gdf) -> None:
     incidents.save(gdf, args.output, formula_safe=not args.raw_csv, force=args.force, inputs=checked.reading)
 
 
-def _query(args, checked: _Checked, gdf, out: Console) -> None:
-    found = geo.within(gdf, *checked.centre, km=args.km)
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _cell(value, width: int | None = None) -> Text:
+    """A table cell of data: empty for a missing value (never "nan"), control characters
+    shown, and Text so that rich never reads "[/x]" in data as markup."""
+    missing = value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+    text = "" if missing else (f"{value:%Y-%m-%d}" if isinstance(value, pd.Timestamp) else str(value))
+    return Text(plain(text[:width] if width else text))
+
+
+def _query(args, checked: _Checked, gdf, out: Console, err: Console) -> None:
+    found = geo.within(gdf, *checked.centre, km=args.km, dropna=True)
+    unlocated = int(gdf.geometry.isna().sum() + gdf.geometry.is_empty.sum())
+    place = checked.place
+    notes = place.notes(hint="--oblast ") if place else []
+    if unlocated and not args.quiet:
+        notes.append(f"{_plural(unlocated, 'incident')} without coordinates not searched (see unresolved below)")
+    for note in notes:
+        say(err, f"{PROG}: {note}")
     if args.output:
         _save(args, checked, found)
         return
-    # Text(), not str: a cell holding "[/x]" is data, and rich would parse a str as markup.
-    table = Table(title=Text(plain(f"{len(found)} incidents within {args.km:g} km of {args.near}")))
-    for column in ("place", "date", "distance_km", "target"):
-        table.add_column(column)
+    where = place.label() if place and (place.how != "exact" or place.candidates > 1
+                                        or place.name.casefold() != args.near.strip().casefold()) else args.near
+    say(out, f"{_plural(len(found), 'incident')} within {args.km:g} km of {where}")
+    if found.empty:
+        return
+    table = Table()
+    for column in ("place", "date", "distance km", "target"):
+        table.add_column(column, justify="right" if column == "distance km" else "left")
     for row in found.itertuples():
-        table.add_row(Text(plain(row.place or "")), f"{row.date:%Y-%m-%d}", f"{row.distance_km:.1f}",
-                      Text(plain(str(row.target or "")[:60])))
+        table.add_row(_cell(getattr(row, "place", None)), _cell(getattr(row, "date", None)), f"{row.distance_km:.1f}",
+                      _cell(getattr(row, "target", None), 60))
     out.print(table)
 
 
@@ -338,6 +374,7 @@ def _run(args, out: Console, err: Console) -> int:
     progress = _progress(args.quiet)
     with progress or nullcontext():
         if args.command == "geocode":
+            summary.already_located = 0 if args.overwrite else int(gdf.geometry.notna().sum())
             gdf = geo.geocode(gdf, geocoder=args.geocoder, user_agent=args.user_agent, overwrite=args.overwrite)
             info = gdf.attrs.get("geocode_summary", {})
             summary.geocoded, summary.unresolved = int(info.get("geocoded", 0)), list(map(str, info.get("unresolved_ids", [])))
@@ -354,15 +391,28 @@ def _run(args, out: Console, err: Console) -> int:
             summary = dataclasses.replace(summary, **loaded)
             _stop_on_geocoder_failure(args, summary, err)
             if args.command == "query":
-                _query(args, checked, gdf, out)
+                _query(args, checked, gdf, out, err)
             else:
                 path = _render(args, checked, gdf)
                 if not args.quiet:
                     say(err, "wrote standard output" if path == "-" else f"wrote {path}")
+                if args.command == "compare" and not args.quiet and path != "-":
+                    out.print(geo.compare(gdf, *checked.regions, scheme=args.scheme, registry=checked.registry))
     if not args.quiet:
-        for line in summary.lines():
+        for line in _summary_lines(args.command, summary):
             say(err, line)
     return 0
+
+
+#: Summary lines (by their start) of the pipeline steps a command does not run.
+_NOT_RUN = {"geocode": ("tagged foreign-owned:", "ambiguous owner", "outside Ukraine"),
+            "tag": ("already had coordinates:", "geocoded:", "unresolved:", "geocoder ", "outside Ukraine")}
+
+
+def _summary_lines(command: str, summary: Summary) -> list[str]:
+    """The summary's lines about what ``command`` did (geocode tags nothing, tag geocodes nothing)."""
+    skip = _NOT_RUN.get(command, ())
+    return [line for line in summary.lines() if not line.startswith(skip)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@
 
 import argparse
 
-import pandas as pd
+from rich.console import Console
 
 import geo
 import incidents
@@ -21,7 +21,6 @@ a, b = args.regions.split(",")
 
 gdf, _ = maps.prepare(incidents.load(args.input) if args.input else incidents.sample())
 table = geo.compare(gdf, a, b)
-with pd.option_context("display.width", 160, "display.max_colwidth", 40):
-    print(table.to_string(index=False))
+Console().print(table)  # rounded for reading; table.loc[...] and pd.DataFrame(table) hold the raw values
 maps.save(maps.compare_map(gdf, a, b), args.output)
 print(f"wrote {args.output}")

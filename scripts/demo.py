@@ -7,6 +7,8 @@
 import argparse
 from pathlib import Path
 
+from rich.console import Console
+
 import geo
 import incidents
 import maps
@@ -21,5 +23,5 @@ incidents.save(gdf, out / "sample.geojson")
 maps.save(maps.incident_map(gdf), out / "map.html", self_contained=True)
 maps.save(maps.compare_map(gdf, "west", "east"), out / "compare.html", self_contained=True)
 maps.report(gdf, out / "report.html", self_contained=True)
-print(geo.compare(gdf, "west", "east").to_string(index=False))
+Console().print(geo.compare(gdf, "west", "east"))  # rounded, mixes on their own rows, notes below
 print(f"wrote {', '.join(str(out / n) for n in ('sample.geojson', 'map.html', 'compare.html', 'report.html'))}")

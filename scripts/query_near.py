@@ -12,16 +12,15 @@ import maps
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("near", help="a place name (offline gazetteer) or LAT,LON")
-parser.add_argument("--km", type=float, default=25.0)
+parser.add_argument("--km", default="25", help="radius in kilometres (default: 25)")
+parser.add_argument("--oblast", help="with a place name: the oblast of the place meant, when several share the name")
 parser.add_argument("--input", help="incident file (default: the shipped sample)")
 args = parser.parse_args()
 
 gdf, _ = maps.prepare(incidents.load(args.input) if args.input else incidents.sample())
-if "," in args.near:
-    lat, lon = map(float, args.near.split(","))
-    found = geo.within(gdf, lat, lon, args.km)
-else:
-    found = geo.within(gdf, args.near, km=args.km)
+# "LAT,LON" or a name; rows the geocoder could not place are left out (dropna), not searched.
+found = geo.within(gdf, args.near, km=args.km, oblast=args.oblast, dropna=True)
 for row in found.itertuples():
-    print(f"{row.distance_km:7.1f} km  {row.date:%Y-%m-%d}  {row.place}: {row.target}")
-print(f"{len(found)} incidents within {args.km:g} km of {args.near}")
+    target = row.target if isinstance(row.target, str) else ""  # an empty target is NaN, not "nan"
+    print(f"{row.distance_km:7.1f} km  {row.date:%Y-%m-%d}  {row.place}: {target}")
+print(f"{len(found)} incident{'' if len(found) == 1 else 's'} within {geo.query.kilometres(args.km):g} km of {args.near}")

@@ -53,7 +53,10 @@ def test_rows_without_geometry_are_never_near(cities):
     with_missing = gpd.GeoDataFrame({"id": ["none"]}, geometry=[None], crs=4326)
     both = gpd.GeoDataFrame(pd.concat([cities, with_missing], ignore_index=True), crs=4326)
     lat, lon = CITIES["kyiv"]
-    assert "none" not in geo.nearest(both, lat, lon, k=10)["id"].tolist()
+    # Querying rows without coordinates is an error (not 7 of 10 rows silently), unless dropna=True.
+    with pytest.raises(geo.QueryError, match="1 row has no coordinates: run geo.geocode first, or pass dropna=True"):
+        geo.nearest(both, lat, lon, k=10)
+    assert "none" not in geo.nearest(both, lat, lon, k=10, dropna=True)["id"].tolist()
 
 
 def test_in_region_by_group_oblast_and_list(cities):
