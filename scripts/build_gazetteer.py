@@ -50,7 +50,7 @@ from geo.gazetteer import (  # noqa: E402
     EARTH_RADIUS_KM, NAMES_FILE, PLACES_FILE, name_key, skeleton, unit_stem, unit_vectors)
 from gazetteer_inputs import load_geonames, load_katottg, load_wof_localities  # noqa: E402
 from gazetteer_villages import (  # noqa: E402
-    geonames_spellings, geonames_villages, match_villages, village_spellings)
+    geonames_spellings, geonames_villages, match_villages, name_index, village_spellings)
 
 #: Well-known names not (or not reliably) carried by the sources: Russian-derived
 #: spellings common in English-language reporting and pre-renaming names of cities
@@ -150,13 +150,7 @@ NAMESAKE_BONUS_KM = 15.0
 
 def match(kat: pd.DataFrame, gn: pd.DataFrame) -> dict[int, int]:
     """GeoNames row -> KATOTTG row, one to one, within the same oblast."""
-    settlements = kat[kat["category"].isin(SETTLEMENT)]
-    by_key: dict[tuple[str, str], list[int]] = {}
-    by_skel: dict[tuple[str, str], list[int]] = {}
-    for i, name, obl in zip(settlements.index, settlements["name_uk"], settlements["oblast"]):
-        key = name_key(name)
-        by_key.setdefault((obl, key), []).append(i)
-        by_skel.setdefault((obl, skeleton(key)), []).append(i)
+    by_key, by_skel = name_index(kat[kat["category"].isin(SETTLEMENT)])
 
     candidates: dict[int, list[int]] = {}
     for g, row in gn.iterrows():

@@ -105,16 +105,21 @@ def match_villages(kat: pd.DataFrame, villages: pd.DataFrame,
     return chosen
 
 
-def _candidates(kat: pd.DataFrame, villages: pd.DataFrame, taken: set[int]) -> pd.DataFrame:
-    """Every (village, KATOTTG row) pair a name links, with the lat/lon of the village and
-    whether the name is unique on both sides."""
-    free = kat[kat["category"].isin(SETTLEMENT) & ~kat.index.isin(list(taken))]
+def name_index(settlements: pd.DataFrame) -> tuple[dict, dict]:
+    """(oblast, name key) -> KATOTTG rows, and (oblast, skeleton) -> KATOTTG rows."""
     by_key: dict[tuple[str, str], list[int]] = {}
     by_skel: dict[tuple[str, str], list[int]] = {}
-    for k, name, obl in zip(free.index, free["name_uk"], free["oblast"]):
+    for k, name, obl in zip(settlements.index, settlements["name_uk"], settlements["oblast"]):
         key = name_key(name)
         by_key.setdefault((obl, key), []).append(k)
         by_skel.setdefault((obl, skeleton(key)), []).append(k)
+    return by_key, by_skel
+
+
+def _candidates(kat: pd.DataFrame, villages: pd.DataFrame, taken: set[int]) -> pd.DataFrame:
+    """Every (village, KATOTTG row) pair a name links, with the lat/lon of the village and
+    whether the name is unique on both sides."""
+    by_key, by_skel = name_index(kat[kat["category"].isin(SETTLEMENT) & ~kat.index.isin(list(taken))])
     rows = []
     for v, obl, names, preferred in zip(villages.index, villages["oblast"], villages["names"],
                                         villages["preferred"]):
