@@ -50,7 +50,7 @@ from geo.gazetteer import (  # noqa: E402
     EARTH_RADIUS_KM, NAMES_FILE, PLACES_FILE, name_key, skeleton, unit_stem, unit_vectors)
 from gazetteer_inputs import load_geonames, load_katottg, load_wof_localities  # noqa: E402
 from gazetteer_villages import (  # noqa: E402
-    geonames_spellings, geonames_villages, match_villages, name_index, village_spellings)
+    SETTLEMENT, geonames_spellings, geonames_villages, match_villages, name_index, village_spellings)
 
 #: Well-known names not (or not reliably) carried by the sources: Russian-derived
 #: spellings common in English-language reporting and pre-renaming names of cities
@@ -135,7 +135,6 @@ OBLAST_CENTRES: dict[str, str] = {
     "UA-77": "Чернівці",
 }
 
-SETTLEMENT = ("K", "M", "T", "X", "C")
 CITY_POPULATION = 10_000
 #: Farthest a GeoNames point may lie from its hromada's other matched settlements to
 #: settle an ambiguous match (km).

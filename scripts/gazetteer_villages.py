@@ -82,8 +82,13 @@ def village_spellings(villages: pd.DataFrame, pairs: dict[int, int]) -> list[tup
 
 def match_villages(kat: pd.DataFrame, villages: pd.DataFrame,
                    located: dict[int, tuple[float, float]]) -> dict[int, int]:
-    """Village row -> KATOTTG row for GeoNames places (``villages``: ``oblast``, ``lat``,
-    ``lon``, ``names``) and the settlements not in ``located`` (KATOTTG row -> point)."""
+    """Village row -> KATOTTG row, one to one.
+
+    ``kat``: KATOTTG rows (``name_uk``, ``category``, ``oblast``, ``raion_id``,
+    ``hromada_id``); ``villages``: GeoNames places (``oblast``, ``lat``, ``lon``, ``names``
+    with the first ``preferred`` of them tried first); ``located``: KATOTTG row -> point of
+    the settlements already located (they anchor the hromadas and take no village).
+    """
     pairs = _candidates(kat, villages, set(located))
     if pairs.empty:
         return {}
