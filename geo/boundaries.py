@@ -262,7 +262,7 @@ def load_boundaries(path: str | Path, layer: str | None = None, level: str = "ob
 
     ``level="raion"`` or ``"hromada"``: official ADM2/ADM3 files, read by
     :func:`geo.units.read_units` (then :func:`geo.assign_regions` fills ``raion``/``hromada``).
-    ``level="oblast"`` (admin-1):
+    Files are anything GDAL reads, or GeoParquet. ``level="oblast"`` (admin-1):
 
     Recognises OCHA COD-AB (``ADM1_PCODE``/``ADM1_EN``), geoBoundaries (``shapeISO``/
     ``shapeName``), GADM (``HASC_1``, else ``NAME_1`` where bare "Kiev" is the oblast) and
@@ -279,7 +279,10 @@ def load_boundaries(path: str | Path, layer: str | None = None, level: str = "ob
     global _user, _user_source, _version
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
-    raw = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    if Path(path).suffix.lower() == ".parquet":  # GeoParquet (GDAL's own reader may be absent)
+        raw = gpd.read_parquet(path)
+    else:
+        raw = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     if level != "oblast":
         from geo.units import read_units
 

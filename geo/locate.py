@@ -16,9 +16,10 @@ from functools import cache
 
 import numpy as np
 import shapely
+from scipy import ndimage
 from scipy.spatial import cKDTree
 
-from geo.boundaries import GEOD, boundaries_version, from_metric, load_oblasts, load_units, project, to_metric
+from geo.boundaries import GEOD, boundaries_version, from_metric, load_oblasts, load_units, to_metric
 
 __all__ = ["locate_points", "locate_rows", "NEAR_BORDER_KM", "FLAG_NAMES", "INSIDE", "NEAR_BORDER",
            "OUTSIDE", "NO_COORDINATES", "GRID_MIN_POINTS"]
@@ -36,6 +37,8 @@ FLAG_NAMES = np.array(["inside", "near_border", "outside_ukraine", "no_geometry"
 GRID_MIN_POINTS = 50_000
 #: Cell size for the 27 oblasts; levels with more units get finer cells (see _grid_step).
 GRID_DEGREES = 0.05
+#: Cell size of the grid that tells which points may lie within near_km of the outline.
+NEAR_DEGREES = 0.01
 #: Spacing of the densified outline used to find the nearest unit of a point outside all
 #: units: distances are to the nearest outline vertex, at most half of this (50 m) long.
 OUTLINE_SPACING_M = 100.0
@@ -48,6 +51,17 @@ def _grid_step(units: int) -> float:
     """Finer cells for levels with more (so smaller) units, keeping the share of cells a
     boundary crosses down: 0.05 degrees for 27 oblasts, about 0.012 for 1,800 hromadas."""
     return GRID_DEGREES * min(1.0, float(np.sqrt(GRID_UNITS / units)))
+
+
+def _cell_of(x: np.ndarray, y: np.ndarray, layout: tuple) -> np.ndarray:
+    """Cell number of each point in a grid ``(x0, y0, step, nx, ny)``; -1 off it (and NaN)."""
+    x0, y0, step, nx, ny = layout
+    with np.errstate(invalid="ignore"):
+        ix, iy = np.floor((x - x0) / step), np.floor((y - y0) / step)
+        on = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+    cell = np.full(len(x), -1, dtype=np.int64)
+    cell[on] = iy[on].astype(np.int64) * nx + ix[on].astype(np.int64)
+    return cell
 
 
 class _Grid:
@@ -91,15 +105,10 @@ class _Grid:
         self.cells = cells
 
     def lookup(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(cell state, cell number) per point; state -3 off the grid (and for NaN)."""
-        with np.errstate(invalid="ignore"):
-            ix = np.floor((x - self.x0) / self.step)
-            iy = np.floor((y - self.y0) / self.step)
-            on = (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
-        cell = np.full(len(x), -1, dtype=np.int64)
-        cell[on] = iy[on].astype(np.int64) * self.nx + ix[on].astype(np.int64)
+        """(cell state, cell number) per point; state -3 and cell -1 off the grid (and for NaN)."""
+        cell = _cell_of(x, y, (self.x0, self.y0, self.step, self.nx, self.ny))
         state = np.full(len(x), _OFF_GRID, dtype=np.int64)
-        state[on] = self.cells[cell[on]]
+        state[cell >= 0] = self.cells[cell[cell >= 0]]
         return state, cell
 
     def candidates(self, cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -121,30 +130,34 @@ class _PointIndex:
         self.tree = shapely.STRtree(self.polygons)
         bounds = shapely.bounds(self.polygons)
         self.total = (bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max())
-        # Nearest-unit search for points outside every unit runs on the outline only, in
-        # METRIC_CRS: the units' rings cut into segments, keeping the segments that lie on
-        # the outline (edges shared by two units cannot be nearest to an outside point).
+        # Nearest-unit search for points outside every unit runs on the units' rings cut into
+        # segments, less the segments two units share (same two ends): those lie inside the
+        # union, so they are never nearer to an outside point than the outline. (Shared edges
+        # drawn with different vertices stay in: harmless, only larger.)
         parts = shapely.get_parts(self.polygons)
         owner = np.repeat(np.arange(len(self.polygons)), shapely.get_num_geometries(self.polygons))
         owner = np.repeat(owner, shapely.get_num_interior_rings(parts) + 1)
         coords, ring_of = shapely.get_coordinates(shapely.get_rings(parts), return_index=True)
         starts = np.flatnonzero(ring_of[:-1] == ring_of[1:])
-        coords = np.column_stack(to_metric().transform(coords[:, 0], coords[:, 1]))
-        segments = shapely.linestrings(np.stack([coords[starts], coords[starts + 1]], axis=1))
-        self.whole = shapely.union_all(self.polygons)
-        outline = project([self.whole.boundary])[0]
-        shapely.prepare(outline)
-        on_outline = shapely.dwithin(outline, shapely.line_interpolate_point(segments, 0.5, normalized=True), 1.0)
-        # The outline densified to OUTLINE_SPACING_M, in a KD-tree (scipy): the nearest
-        # vertex stands for the nearest point of the outline, at most half the spacing off.
-        dense, segment = shapely.get_coordinates(
-            shapely.segmentize(segments[on_outline], OUTLINE_SPACING_M), return_index=True
-        )
-        self.outline_xy = dense
-        self.outline_owner = owner[ring_of[starts]][on_outline][segment]
-        self.outline_tree = cKDTree(dense)
+        a, b = coords[starts], coords[starts + 1]
+        swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+        ends = np.ascontiguousarray(np.column_stack([np.where(swap[:, None], b, a), np.where(swap[:, None], a, b)]))
+        _, seen, count = np.unique(ends.view(np.dtype((np.void, 32))).ravel(), return_inverse=True, return_counts=True)
+        once = count[seen] == 1
+        a, b, seg_owner = a[once], b[once], owner[ring_of[starts]][once]
+        # The outline densified to OUTLINE_SPACING_M in METRIC_CRS, in a KD-tree (scipy): the
+        # nearest vertex stands for the nearest point of the outline, at most half the spacing off.
+        am = np.column_stack(to_metric().transform(a[:, 0], a[:, 1]))
+        bm = np.column_stack(to_metric().transform(b[:, 0], b[:, 1]))
+        pieces = np.maximum(np.ceil(np.hypot(*(bm - am).T) / OUTLINE_SPACING_M).astype(np.int64), 1)
+        segment = np.repeat(np.arange(len(am)), pieces + 1)
+        t = (np.arange(len(segment)) - np.repeat(np.cumsum(pieces + 1) - (pieces + 1), pieces + 1)) / pieces[segment]
+        self.outline_xy = am[segment] + (bm - am)[segment] * t[:, None]
+        self.outline_lonlat = np.column_stack(from_metric().transform(self.outline_xy[:, 0], self.outline_xy[:, 1]))
+        self.outline_owner = seg_owner[segment]
+        self.outline_tree = cKDTree(self.outline_xy)
         self._grid: _Grid | None = None
-        self._buffered: dict[float, tuple[shapely.Geometry, _Grid]] = {}
+        self._near: dict[float, tuple[tuple, np.ndarray]] = {}
 
     def grid(self) -> _Grid:
         if self._grid is None:
@@ -152,19 +165,27 @@ class _PointIndex:
             self._grid = _Grid(self.polygons, (minx - 1, miny - 1, maxx + 1, maxy + 1), _grid_step(len(self.polygons)))
         return self._grid
 
-    def buffered(self, km: float) -> tuple[shapely.Geometry, _Grid]:
-        """The outline grown by ``km`` (computed in METRIC_CRS, 3% wider to cover the
-        projection's scale error), prepared, with a grid over it."""
-        if km not in self._buffered:
-            grown = shapely.transform(
-                shapely.buffer(project([self.whole])[0], km * 1000 * 1.03, quad_segs=4),
-                lambda xy: np.column_stack(from_metric().transform(xy[:, 0], xy[:, 1])),
-            )
-            shapely.prepare(grown)
-            minx, miny, maxx, maxy = grown.bounds
-            box = (minx - 0.1, miny - 0.1, maxx + 0.1, maxy + 0.1)
-            self._buffered[km] = grown, _Grid(np.array([grown]), box, GRID_DEGREES)
-        return self._buffered[km]
+    def near(self, km: float, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """May each point lie within ``km`` of the outline? Looked up in a grid of
+        NEAR_DEGREES cells over the units' box (grown by 1 degree): True where the cell's
+        distance to the nearest cell holding an outline vertex (scipy's Euclidean distance
+        transform, in km at the box's highest latitude, where a degree of longitude is
+        shortest) is within ``km`` plus 10% plus a cell diagonal, and off the grid: a
+        superset, the geodesic check decides."""
+        if km not in self._near:
+            minx, miny, maxx, maxy = self.total
+            layout = (minx - 1, miny - 1, NEAR_DEGREES,
+                      int(np.ceil((maxx - minx + 2) / NEAR_DEGREES)), int(np.ceil((maxy - miny + 2) / NEAR_DEGREES)))
+            vertices = _cell_of(self.outline_lonlat[:, 0], self.outline_lonlat[:, 1], layout)
+            free = np.ones(layout[3] * layout[4], dtype=bool)
+            free[vertices[vertices >= 0]] = False
+            dy = 110.5 * NEAR_DEGREES
+            dx = 111.32 * np.cos(np.radians(max(abs(maxy + 1), abs(miny - 1)))) * NEAR_DEGREES
+            km_to_vertex = ndimage.distance_transform_edt(free.reshape(layout[4], layout[3]), sampling=(dy, dx))
+            self._near[km] = layout, (km_to_vertex <= km * 1.1 + np.hypot(dx, dy)).ravel()
+        layout, near = self._near[km]
+        cell = _cell_of(x, y, layout)
+        return np.where(cell >= 0, near[np.maximum(cell, 0)], True)
 
 
 @cache
@@ -186,9 +207,10 @@ def locate_points(lon, lat, near_km: float = NEAR_BORDER_KM, level: str = "oblas
     of cells known to lie inside one unit or outside all; points in cells a boundary crosses
     are tested (prepared ``shapely.contains_xy``) against the units crossing their cell only;
     smaller inputs against the units whose bounding box holds them (shapely STRtree).
-    Points outside every unit but inside the outline grown by ``near_km`` are matched to the
-    unit owning the nearest vertex of the outline densified to :data:`OUTLINE_SPACING_M`
-    (a scipy KD-tree in METRIC_CRS); the distance to that vertex is measured on the WGS84
+    Points outside every unit are matched to the unit owning the nearest vertex of the
+    outline densified to :data:`OUTLINE_SPACING_M` (a scipy KD-tree in METRIC_CRS; on the
+    grid path only points in cells within ``near_km`` of the outline are searched) when that
+    vertex is at most ``near_km`` away; the distance to that vertex is measured on the WGS84
     ellipsoid, so it may exceed the true distance to the outline by up to 50 m.
     """
     which, flag, distance, codes = locate_rows(lon, lat, near_km, level)
@@ -217,31 +239,32 @@ def locate_rows(lon, lat, near_km: float = NEAR_BORDER_KM, level: str = "oblast"
         found, box_unit = index.tree.query(shapely.points(x[off], y[off]))
         point, unit = np.concatenate([point, off[found]]), np.concatenate([unit, box_unit])
     which = np.where(state >= 0, state, -1)
-    hit = shapely.contains_xy(index.polygons[unit], x[point], y[point])
-    # Overlapping user polygons: the first unit (in file order) wins, as with a loop over units.
-    first = np.full(len(x), len(index.polygons))
-    np.minimum.at(first, point[hit], unit[hit])
-    which[first < len(index.polygons)] = first[first < len(index.polygons)]
+    # One prepared contains_xy per candidate unit (on an array of geometries shapely would
+    # not use the prepared ones: four times slower). Overlapping user polygons: the first
+    # unit in file order wins, as with a loop over units.
+    order = np.lexsort((point, unit))
+    point, unit = point[order], unit[order]
+    bounds = np.flatnonzero(np.diff(unit)) + 1
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(unit)]) if len(unit) else ():
+        rows = point[lo:hi]
+        rows = rows[which[rows] < 0]
+        which[rows[shapely.contains_xy(index.polygons[unit[lo]], x[rows], y[rows])]] = unit[lo]
     flag = np.where(located, np.where(which >= 0, INSIDE, OUTSIDE), NO_COORDINATES).astype(np.int8)
     distance = np.where(which >= 0, 0.0, np.nan)
 
-    # Outside every unit: the nearest unit within near_km, if any. Only points inside the
-    # outline grown by near_km go to the nearest search.
+    # Outside every unit: the nearest unit within near_km, if any. On the grid path only
+    # points in cells near the outline go to the nearest search.
     cand = np.flatnonzero(flag == OUTSIDE)
-    grown, grown_grid = index.buffered(near_km)
-    near_state = grown_grid.lookup(x[cand], y[cand])[0] if use_grid else np.full(len(cand), _OFF_GRID)
-    unsure = near_state <= _MIXED
-    unsure[unsure] = shapely.contains_xy(grown, x[cand[unsure]], y[cand[unsure]])
-    cand = cand[(near_state == 0) | unsure]
+    if use_grid:
+        cand = cand[index.near(near_km, x[cand], y[cand])]
     if len(cand):
         mx, my = to_metric().transform(x[cand], y[cand])
         # 3% slack covers the projection's scale error; the geodesic check below decides.
         metres_m, vertex = index.outline_tree.query(np.column_stack([mx, my]), distance_upper_bound=near_km * 1000 * 1.03)
         got = np.flatnonzero(np.isfinite(metres_m))
         if len(got):
-            nearest = index.outline_xy[vertex[got]]
-            nlon, nlat = from_metric().transform(nearest[:, 0], nearest[:, 1])
-            _, _, metres = GEOD.inv(x[cand[got]], y[cand[got]], nlon, nlat)
+            nearest = index.outline_lonlat[vertex[got]]
+            _, _, metres = GEOD.inv(x[cand[got]], y[cand[got]], nearest[:, 0], nearest[:, 1])
             km = metres / 1000
             keep = km <= near_km
             rows = cand[got[keep]]
