@@ -114,7 +114,11 @@ def _sub_units(x, y, near_km: float, final: np.ndarray, level: str) -> dict:
     if units is None:
         empty = np.full(len(x), -1)
         return {level: _str_array(empty, []), f"{level}_code": _str_array(empty, [])}
-    which = locate.locate_rows(x, y, near_km, level)[0]
+    # Only rows with an oblast can keep a unit (it must lie in that oblast): points outside
+    # Ukraine are not searched again.
+    rows = np.flatnonzero(final < len(_ISOS))
+    which = np.full(len(x), -1)
+    which[rows] = locate.locate_rows(x[rows], y[rows], near_km, level)[0]
     parent = np.array([_ISOS.index(i) if i in _ISOS else -1 for i in units["oblast"]] + [-2])
     which = np.where(parent[which] == final, which, -1)
     return {level: _str_array(which, units["name"]), f"{level}_code": _str_array(which, units["code"])}

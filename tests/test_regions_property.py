@@ -60,15 +60,16 @@ def outline_vertices(oblasts) -> np.ndarray:
     return shapely.get_coordinates(outline)
 
 
-def sjoin_iso(oblasts: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """The oracle: ISO code of the oblast whose polygon contains each point, by geopandas."""
+def sjoin_iso(units: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, column: str = "iso") -> np.ndarray:
+    """The oracle: ``column`` (the ISO code of oblasts, the code of raions/hromadas) of the
+    unit whose polygon contains each point, by geopandas."""
     located = ~(np.isnan(lon) | np.isnan(lat))
     points = gpd.GeoDataFrame({"row": np.flatnonzero(located)},
                               geometry=gpd.points_from_xy(lon[located], lat[located]), crs=4326)
-    joined = gpd.sjoin(points, oblasts[["iso", "geometry"]], predicate="within", how="left")
+    joined = gpd.sjoin(points, units[[column, "geometry"]], predicate="within", how="left")
     assert not joined["row"].duplicated().any()  # the polygons do not overlap
     out = np.full(len(lon), None, dtype=object)
-    out[joined["row"].to_numpy()] = [v if isinstance(v, str) else None for v in joined["iso"]]
+    out[joined["row"].to_numpy()] = [v if isinstance(v, str) else None for v in joined[column]]
     return out
 
 

@@ -27,6 +27,7 @@ from geo.locate import FLAG_NAMES, INSIDE, NEAR_BORDER, NO_COORDINATES, OUTSIDE,
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from benchmarks.regions import synthetic_units  # noqa: E402  (shipped script: its ImportError must fail)
+from test_regions_property import sjoin_iso  # noqa: E402  (one oracle for every level)
 
 #: Fewer units than the real 136 raions / 1,469 hromadas keep the tests quick; the code
 #: paths are the same (the grid step changes with the count: both steps are covered).
@@ -62,14 +63,7 @@ def path(request, monkeypatch):
 
 def sjoin_codes(layer: gpd.GeoDataFrame, lon, lat) -> np.ndarray:
     """The oracle: code of the unit whose polygon contains each point, by geopandas."""
-    located = ~(np.isnan(lon) | np.isnan(lat))
-    points = gpd.GeoDataFrame({"row": np.flatnonzero(located)},
-                              geometry=gpd.points_from_xy(lon[located], lat[located]), crs=4326)
-    joined = gpd.sjoin(points, layer[["code", "geometry"]], predicate="within", how="left")
-    assert not joined["row"].duplicated().any()  # synthetic units do not overlap
-    out = np.full(len(lon), None, dtype=object)
-    out[joined["row"].to_numpy()] = [v if isinstance(v, str) else None for v in joined["code"]]
-    return out
+    return sjoin_iso(layer, lon, lat, column="code")
 
 
 def outline_vertices() -> np.ndarray:
