@@ -5,7 +5,9 @@ Earth 10m (public domain): admin-1 for the units, admin-0 "Germany's point of vi
 (Crimea in Ukraine) for the neighbours and the land border lines. Natural Earth is
 generalised: its Kyiv City outline is about twice the real city, the Crimea/Sevastopol line
 is approximate and some coastal towns fall just offshore. For authoritative boundaries load
-your own with :func:`load_boundaries` (OCHA COD-AB, geoBoundaries or GADM admin-1).
+your own with :func:`load_boundaries` (OCHA COD-AB, geoBoundaries or GADM admin-1; OCHA or
+geoBoundaries raions and hromadas with ``level=``). Which unit holds a point is
+:mod:`geo.locate`'s job; reading raion/hromada files is :mod:`geo.units`'.
 
 Example:
     >>> import geo

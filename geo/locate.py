@@ -32,7 +32,7 @@ FLAG_NAMES = np.array(["inside", "near_border", "outside_ukraine", "no_geometry"
 
 #: Inputs of at least this many points first go through a grid of cells known to lie inside
 #: one unit or outside all: only points in cells a boundary crosses need polygon tests. The
-#: grid takes 0.1 s (oblasts) to about 1 s (hromadas) to build, which small inputs would not
+#: grid takes 0.1 s (oblasts) to a few seconds (2,000 hromadas) to build, which small inputs would not
 #: win back.
 GRID_MIN_POINTS = 50_000
 #: Cell size for the 27 oblasts; levels with more units get finer cells (see _grid_step).
