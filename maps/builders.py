@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import folium
 import geopandas
-import numpy as np
 import pandas as pd
-import shapely
 from branca.colormap import linear
 from branca.element import Figure
 
 import geo
 from maps import payload as payloads
+from maps.basemap import base_map, geojson
 from maps.datasources import DATA_SOURCES
 from maps.layers import (
     DataAttribution, FitBounds, IncidentFilters, IncidentHeatMap, IncidentLayer, IncidentMap,
@@ -28,13 +27,7 @@ from maps.safety import escape
 from maps.payload import country_label
 from maps.tables import day, group_figures, table_html
 
-BASEMAPS = ("openstreetmap", "cartodb", "offline")
-#: Decimals kept in drawn boundary coordinates (1e-4 degrees is about 10 m).
-BOUNDARY_DECIMALS = 4
 UKRAINE_BOUNDS = [[44.3, 22.1], [52.4, 40.2]]
-CARTO_LIGHT_URL = "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png"
-CARTO_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
-                     'contributors &copy; <a href="https://carto.com/attributions">CARTO</a>')
 
 
 def _source_url(name_prefix: str) -> str:
@@ -69,36 +62,6 @@ def _prepare(gdf, scheme: str) -> tuple[geopandas.GeoDataFrame, list[str]]:
     return gdf, extra
 
 
-def _geojson(frame: geopandas.GeoDataFrame, labels, styles=None) -> dict:
-    """FeatureCollection of polygons (coordinates rounded) with label/style properties only."""
-    geoms = shapely.transform(frame.geometry.to_numpy(),
-                              lambda xy: np.round(xy, BOUNDARY_DECIMALS))
-    features = []
-    for k, rounded in enumerate(geoms):
-        features.append({
-            "type": "Feature",
-            "geometry": shapely.geometry.mapping(rounded),
-            "properties": {"label": labels[k] if labels is not None else "",
-                           "style": styles[k] if styles is not None else {}},
-        })
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _offline_basemap(show: bool) -> PolygonLayer:
-    neighbours = geo.neighbours()
-    outline = geo.ukraine_outline("simplified")
-    oblasts = geo.load_oblasts("simplified")
-    frame = geopandas.GeoDataFrame(
-        geometry=[*neighbours.geometry, outline, *oblasts.geometry], crs=4326)
-    styles = (
-        [{"fillColor": "#e4e4e0", "fillOpacity": 1, "color": "#b0b0b0", "weight": 0.8}]
-        * len(neighbours)
-        + [{"fillColor": "#f6f3ec", "fillOpacity": 1, "color": "#555", "weight": 1.5}]
-        + [{"fill": False, "color": "#9a9a9a", "weight": 0.8}] * len(oblasts))
-    return PolygonLayer(_geojson(frame, None, styles), "Offline basemap (no tiles)",
-                        style={}, overlay=False, show=show)
-
-
 def _choropleths(gdf) -> list[PolygonLayer]:
     """Incidents per oblast, as counts and per 10,000 km² (both hidden at first)."""
     oblasts = geo.load_oblasts("simplified")
@@ -113,7 +76,7 @@ def _choropleths(gdf) -> list[PolygonLayer]:
         labels = [f"{n}: {count[k]} incidents, {density[k]:.2f} per 10,000 km\u00b2"
                   for k, n in enumerate(oblasts["name_en"])]
         styles = [{"fillColor": scale(float(v)) if v > 0 else "#ffffff"} for v in values]
-        layers.append(PolygonLayer(_geojson(oblasts, labels, styles), name,
+        layers.append(PolygonLayer(geojson(oblasts, labels, styles), name,
                                    style={"color": "#666", "weight": 0.8, "fillOpacity": 0.6}))
     return layers
 
@@ -121,7 +84,7 @@ def _choropleths(gdf) -> list[PolygonLayer]:
 def _region_outlines(scheme: str) -> PolygonLayer:
     regions = geo.macro_region_outlines(scheme)
     labels = [str(g).title() for g in regions["group"]]
-    return PolygonLayer(_geojson(regions, labels), "Macro-regions",
+    return PolygonLayer(geojson(regions, labels), "Macro-regions",
                         style={"fill": False, "color": "#333", "weight": 2.5, "dashArray": "6 5"},
                         show=True, permanent_labels=True)
 
@@ -156,20 +119,6 @@ def _legend_html(p: payloads.Payload, color_by: str, title: str | None) -> str:
         parts.append(f'<div class="im-note">{p.dropped_links} source link(s) dropped '
                      "(not http/https).</div>")
     return "".join(parts)
-
-
-def _base_map(bounds, basemap: str, **kwargs) -> IncidentMap:
-    if basemap not in BASEMAPS:
-        raise ValueError(f"basemap must be one of {BASEMAPS}, got {basemap!r}")
-    (south, west), (north, east) = bounds
-    m = IncidentMap(location=((south + north) / 2, (west + east) / 2), zoom_start=6, tiles=None,
-                    control_scale=True, prefer_canvas=True, **kwargs)
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap",
-                     show=basemap == "openstreetmap").add_to(m)
-    folium.TileLayer(CARTO_LIGHT_URL, attr=CARTO_ATTRIBUTION, name="CartoDB light",
-                     show=basemap == "cartodb").add_to(m)
-    _offline_basemap(show=basemap == "offline").add_to(m)
-    return m
 
 
 def _add_incidents(m, gdf, p: payloads.Payload, scheme: str, legend_title: str | None,
@@ -213,7 +162,7 @@ def incident_map(gdf, color_by: str = "foreign_owned", size_by: str | None = "ca
     """
     gdf, extra = _prepare(gdf, scheme)
     p = payloads.build(gdf, color_by, size_by, extra_columns=extra)
-    m = _base_map(p.bounds or UKRAINE_BOUNDS, basemap)
+    m = base_map(p.bounds or UKRAINE_BOUNDS, basemap)
     sites = SiteLayer(_site_payload(gdf, registry, site_km, scheme), show=False)
     _add_incidents(m, gdf, p, scheme, title, color_by, overlays=[sites])
     FitBounds(_padded(p.bounds or UKRAINE_BOUNDS)).add_to(m)
@@ -326,7 +275,7 @@ def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
                            extra_columns=extra)
         region = outlines[outlines["group"].astype(str).str.casefold() == group.casefold()]
         bounds = _union_bounds(p.bounds, region)
-        m = _base_map(bounds, basemap, width="50%", height="64%", left=f"{50 * k}%", top="0%",
+        m = base_map(bounds, basemap, width="50%", height="64%", left=f"{50 * k}%", top="0%",
                       position="absolute")
         figure.add_child(m)
         _add_incidents(m, sub, p, scheme, f"{group.title()}: {len(sub)} incidents", color_by,

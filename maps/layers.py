@@ -226,8 +226,7 @@ class IncidentHeatMap(HeatMap):
 class PolygonLayer(DataMixin, RuntimeMixin, Layer):
     """Polygons from a GeoJSON FeatureCollection with per-feature ``label`` and ``style``.
 
-    Used for the choropleth, the macro-region outlines and (``overlay=False``) the
-    offline basemap.
+    Used for the choropleths and the macro-region outlines.
     """
 
     _template = Template("""
@@ -238,13 +237,31 @@ class PolygonLayer(DataMixin, RuntimeMixin, Layer):
         {% endmacro %}
     """)
 
-    def __init__(self, geojson: dict, name: str, style: dict, *, overlay: bool = True,
-                 show: bool = False, permanent_labels: bool = False):
-        super().__init__(name=escape(name), overlay=overlay, control=True, show=show)
+    def __init__(self, geojson: dict, name: str, style: dict, *, show: bool = False,
+                 permanent_labels: bool = False):
+        super().__init__(name=escape(name), overlay=True, control=True, show=show)
         self._name = "PolygonLayer"
         self.payload_json = script_json(geojson)
         self.style = style
         self.permanent_labels = permanent_labels
+
+
+class FallbackBasemap(DataMixin, RuntimeMixin, MacroElement):
+    """The drawn basemap (see :mod:`maps.basemap`): polygons and centre names shown until
+    a map tile loads, not in the layer switcher. ``payload_json`` is
+    :func:`maps.safety.script_json` of ``{"polygons": FeatureCollection, "centres":
+    [{name, lat, lon}]}``."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            IncidentMapper.fallbackBasemap({{ this._parent.get_name() }}, {{ this.get_name() }}_data);
+        {% endmacro %}
+    """)
+
+    def __init__(self, payload_json: str):
+        super().__init__()
+        self._name = "FallbackBasemap"
+        self.payload_json = payload_json
 
 
 class Panel(RuntimeMixin, MacroElement):

@@ -53,15 +53,16 @@ BOUNDARY_NOTE = ("Oblast and country boundaries are Natural Earth 1:10m (general
                  "settlement, its oblast comes from the gazetteer's official hierarchy.")
 
 
-def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=False,
+def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=True,
            title=None, registry=None, *, exclude_disputed: bool = False, force: bool = False, inputs=()) -> Path:
     """Write an HTML report comparing two groups of ``gdf``; returns the path.
 
     ``regions``: the two groups to compare (names of ``scheme``'s groups, e.g. "west",
     "east"). ``scheme``: macro-region scheme (see :func:`geo.scheme`); regions are
     assigned when the frame has none or when another scheme is asked for.
-    ``self_contained``: inline Leaflet and plugins in the embedded maps and start them on
-    the offline basemap, so the report opens and prints with no network. ``registry``: the
+    ``self_contained`` (default): inline Leaflet and plugins in the embedded maps and start
+    them on the drawn basemap, so the report opens and prints with no network; False links
+    them from the CDN and starts on OpenStreetMap tiles. ``registry``: the
     ownership registry whose foreign sites make the denominator (default: shipped; see
     :func:`geo.exposure`). ``exclude_disputed``: leave out rows tagged ``disputed`` (strikes
     whose attribution is contested); the report says how many. The file is written through :func:`incidents.output.write_output`:
@@ -79,7 +80,7 @@ def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=F
                         inputs=[*inputs, gdf.attrs.get("source_file")])
 
 
-def render(gdf, regions=("west", "east"), scheme="macro", self_contained=False, title=None,
+def render(gdf, regions=("west", "east"), scheme="macro", self_contained=True, title=None,
            registry=None, exclude_disputed: bool = False) -> str:
     """The report as an HTML string (what :func:`report` writes)."""
     if not isinstance(gdf, geopandas.GeoDataFrame):

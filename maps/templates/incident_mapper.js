@@ -199,7 +199,9 @@
   IM.timeline = function (ctl, position) {
     var months = ctl.month.filter(function (m) { return m !== null; });
     if (!months.length) { return; }
-    var lo = Math.min.apply(null, months), hi = Math.max.apply(null, months);
+    // A loop, not Math.min.apply: an argument list of 125,000 months overflows the stack.
+    var lo = months[0], hi = months[0];
+    months.forEach(function (m) { if (m < lo) { lo = m; } if (m > hi) { hi = m; } });
     var box = control(ctl.map, position, "im-timeline");
     var all = el("input"); all.type = "checkbox"; all.checked = true;
     var allLabel = el("label", null, " all months");
@@ -271,6 +273,40 @@
         });
       }
     }).eachLayer(function (layer) { group.addLayer(layer); });
+  };
+
+  /* The drawn basemap (boundaries, neighbours, centre names): shown until a tile of the
+   * current tile layer loads, so a map with no network, or on the "no tiles" choice, can
+   * still be read. Drawn at the back of the map's canvas, not in a pane under the tiles:
+   * Chromium prints a canvas's transparent pixels white, hiding any pane under it. */
+  IM.fallbackBasemap = function (map, data) {
+    var group = L.featureGroup();
+    L.geoJSON(data.polygons, {
+      interactive: false,
+      style: function (f) { return f.properties.style; }
+    }).eachLayer(function (layer) { group.addLayer(layer); });
+    data.centres.forEach(function (c) {
+      group.addLayer(L.marker([c.lat, c.lon], {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "im-centre-label", html: el("span", null, c.name), iconSize: null })
+      }));
+    });
+    function show() { if (!map.hasLayer(group)) { group.addTo(map); group.bringToBack(); } }
+    function hide() { if (map.hasLayer(group)) { map.removeLayer(group); } }
+    function watch(layer) {
+      if (!(layer instanceof L.TileLayer) || layer.imWatched) { return; }
+      layer.imWatched = true;
+      layer.on("tileload", function () { if (map.hasLayer(layer)) { hide(); } });
+    }
+    map.eachLayer(watch);
+    map.on("layeradd", function (e) { watch(e.layer); });
+    map.on("baselayerchange", function (e) {
+      var loaded = e.layer instanceof L.TileLayer &&
+        e.layer.getContainer() && e.layer.getContainer().querySelector(".leaflet-tile-loaded");
+      if (loaded) { hide(); } else { show(); }
+    });
+    map.getContainer().classList.add("im-has-fallback");
+    show();
   };
 
   /* A pre-rendered (server-escaped) element moved into a Leaflet control. */
