@@ -44,16 +44,20 @@ CREDITS = {
 }
 
 
-def _prepare(gdf, scheme: str) -> tuple[geopandas.GeoDataFrame, list[str]]:
+def _prepare(gdf, scheme: str, popup_columns=None) -> tuple[geopandas.GeoDataFrame, list[str]]:
     """Check the frame, reproject to EPSG:4326 and assign regions if they are absent (or
     always, for a scheme other than "macro", whose groups the frame cannot already carry).
 
-    Also returns the user's own extra columns (shown in popups), taken before region
-    assignment adds its bookkeeping columns.
+    Also returns the extra columns the popups show: ``popup_columns`` if given (checked),
+    else the user's own columns, taken before region assignment adds its bookkeeping columns.
     """
     if not isinstance(gdf, geopandas.GeoDataFrame):
         raise TypeError(f"expected a GeoDataFrame of incidents, got {type(gdf).__name__}")
-    extra = payloads.user_columns(gdf)
+    extra = payloads.user_columns(gdf) if popup_columns is None else list(popup_columns)
+    absent = [c for c in extra if c not in gdf.columns]
+    if absent:
+        raise ValueError(f"popup_columns: no column {absent[0]!r} in the incidents "
+                         f"(columns: {', '.join(map(str, gdf.columns))})")
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
         gdf = gdf.to_crs(4326)
     has_regions = {"oblast_name", "macro_region"} <= set(gdf.columns)
@@ -146,7 +150,8 @@ def _add_incidents(m, gdf, p: payloads.Payload, scheme: str, legend_title: str |
 
 def incident_map(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualties", *,
                  scheme: str = "macro", basemap: str = "openstreetmap",
-                 title: str | None = "Incidents", registry=None, site_km: float = 1.0) -> IncidentMap:
+                 title: str | None = "Incidents", registry=None, site_km: float = 1.0,
+                 popup_columns=None) -> IncidentMap:
     """Interactive map of incidents (a ``folium.Map``).
 
     One canvas layer from a compact payload, coloured by ``color_by`` (foreign_owned,
@@ -156,11 +161,14 @@ def incident_map(gdf, color_by: str = "foreign_owned", size_by: str | None = "ca
     OpenStreetMap, CartoDB light and an offline basemap (``basemap`` picks the first shown).
     A "Registered foreign sites" overlay (off at first) marks the placed foreign sites of
     ``registry`` (default: shipped), red where hit (see :func:`geo.exposure_sites`).
+    Popups show the incident in words; ``popup_columns`` names more columns to list (by
+    default the user's own columns, never the pipeline's bookkeeping such as
+    ``geocode_source`` or ``ownership_score``).
 
     >>> import incidents, maps
     >>> m = maps.incident_map(incidents.sample(), color_by="weapon")   # doctest: +SKIP
     """
-    gdf, extra = _prepare(gdf, scheme)
+    gdf, extra = _prepare(gdf, scheme, popup_columns)
     p = payloads.build(gdf, color_by, size_by, extra_columns=extra)
     m = base_map(p.bounds or UKRAINE_BOUNDS, basemap)
     sites = SiteLayer(_site_payload(gdf, registry, site_km, scheme), show=False)
@@ -251,7 +259,7 @@ def headline(gdf, a: str, b: str) -> str:
 
 def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
                 color_by: str = "foreign_owned", size_by: str | None = "casualties",
-                basemap: str = "openstreetmap", registry=None) -> CompareMap:
+                basemap: str = "openstreetmap", registry=None, popup_columns=None) -> CompareMap:
     """Side-by-side maps of macro-regions ``a`` and ``b``, synchronised, with a panel.
 
     Each pane shows its group's incidents (same colours and sizes), fitted to the group;
@@ -262,7 +270,7 @@ def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
     >>> cm = maps.compare_map(incidents.sample(), "west", "east")   # doctest: +SKIP
     """
     a, b = geo.scheme(scheme).pair(a, b)  # before any work: "West" is west, a typo is a GroupError
-    gdf, extra = _prepare(gdf, scheme)
+    gdf, extra = _prepare(gdf, scheme, popup_columns)
     everything = payloads.build(gdf, color_by, size_by, extra_columns=extra)
     scheme_colors = (everything.data["colors"], [label for label, _, _ in everything.legend])
     outlines = geo.macro_region_outlines(scheme)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from geo.regions import REGION_COLUMNS  # added by geo.assign_regions; not user columns
 from incidents.countries import country_name
+from incidents.ownership.tagging import TAG_COLUMNS
 from incidents.schema import COLUMNS
 from maps.safety import safe_url
 
@@ -34,7 +35,21 @@ from maps.safety import safe_url
 CODED = (
     "weapon", "target_type", "owner_country", "oblast_name", "location_precision",
     "owner_company", "sector", "macro_region", "date_precision", "foreign_owned",
+    "ownership_reason",
 )
+#: Bookkeeping columns added by geo.geocode (geo exports no list of them) and by
+#: incidents.tag_ownership: never shown in a popup unless asked for by name
+#: (``popup_columns``); the popup says the same in words (location precision, why this owner).
+PIPELINE_COLUMNS = ("geocoded_name", "geocode_source", "geocode_score", "geocode_candidates",
+                    "geocoded_oblast", "geocode_flag", "geocode_error", *TAG_COLUMNS)
+#: Location precision in words: what the marker's position stands for.
+LOCATION_WORDS = {
+    "exact": "exact site",
+    "settlement": "settlement centre, not the exact site",
+    "hromada": "centre of the hromada (community), not the exact site",
+    "raion": "centre of the raion (district), not the exact site",
+    "oblast": "somewhere in the oblast (marker at its centre)",
+}
 COLOR_BY = ("foreign_owned", "owner_country", "weapon", "target_type")
 SIZE_BY = ("casualties", "killed", "injured", None)
 
@@ -99,7 +114,9 @@ def _display(name: str, value) -> str:
         return "yes" if value else "no"
     if name == "macro_region":
         return str(value).title()
-    if name in ("weapon", "target_type", "location_precision"):
+    if name == "location_precision":
+        return LOCATION_WORDS.get(str(value), str(value).replace("_", " "))
+    if name in ("weapon", "target_type"):
         return str(value).replace("_", " ")
     return str(value)
 
@@ -193,8 +210,8 @@ def _day_numbers(series: pd.Series) -> list[int | None]:
 
 
 def user_columns(gdf: pd.DataFrame) -> list[str]:
-    """The user's own columns: neither incident columns, region columns nor geometry."""
-    known = set(COLUMNS) | set(REGION_COLUMNS) | {gdf.geometry.name}
+    """The user's own columns: neither incident, region nor pipeline columns, nor geometry."""
+    known = set(COLUMNS) | set(REGION_COLUMNS) | set(PIPELINE_COLUMNS) | {gdf.geometry.name}
     return [c for c in gdf.columns if c not in known]
 
 

@@ -23,7 +23,7 @@
     var a = el("a", "im-value", url);
     a.href = url;
     a.target = "_blank";
-    a.rel = "noopener noreferrer nofollow";
+    a.rel = "noopener noreferrer";
     return a;
   }
 
@@ -44,21 +44,27 @@
     return text;
   }
 
+  /* What a date's precision leaves unknown, in words (a day-precise date needs none). */
+  var DATE_WORDS = { week: " (that week; day unknown)", month: " (month only)", year: " (year only)" };
+  function joined(parts, sep) { return parts.filter(function (p) { return p; }).join(sep); }
+
+  /* The popup in words: [label, text] rows, empty ones left out by incidentNode. */
   function popupRows(d, i) {
+    var country = field(d, "owner_country", i), foreign = field(d, "foreign_owned", i);
+    var owner = joined([field(d, "owner_company", i), country && (field(d, "owner_company", i) ? "(" + country + ")" : country)], " ");
+    var kind = field(d, "target_type", i);
     return [
-      ["Date", dateText(d, i)],
-      ["Place", d.place[i]],
-      ["Oblast", field(d, "oblast_name", i)],
-      ["Region", field(d, "macro_region", i)],
-      ["Target type", field(d, "target_type", i)],
-      ["Owner", field(d, "owner_company", i)],
-      ["Owner country", field(d, "owner_country", i)],
-      ["Foreign-owned", field(d, "foreign_owned", i)],
+      ["Place", joined([d.place[i], field(d, "oblast_name", i), field(d, "macro_region", i)], ", ")],
+      ["Date", dateText(d, i) && dateText(d, i) + (DATE_WORDS[field(d, "date_precision", i)] || "")],
+      ["Target", d.target[i] ? d.target[i] + (kind ? " (" + kind + ")" : "") : kind],
+      ["Owner", owner],
+      ["Foreign-owned", foreign === "yes" ? "yes" : foreign === "no" ? "no (domestic owner)" : ""],
+      ["Why this owner", owner ? field(d, "ownership_reason", i) : ""],
       ["Sector", field(d, "sector", i)],
       ["Weapon", field(d, "weapon", i)],
       ["Killed", d.killed[i]],
       ["Injured", d.injured[i]],
-      ["Location precision", field(d, "location_precision", i)],
+      ["Location", field(d, "location_precision", i)],
       ["ID", d.id[i]]
     ].concat(d.extra.names.map(function (name, k) { return [name, d.extra.values[k][i]]; }));
   }
@@ -91,6 +97,25 @@
   function tooltipText(d, i) {
     return [dateText(d, i), d.place[i], d.target[i] || field(d, "target_type", i)]
       .filter(function (s) { return s; }).join(" \u00b7 ");
+  }
+
+  /* The part of the map no control covers (top and bottom bands taken by the corners'
+   * controls), as autopan padding: a popup opened there is not hidden under a panel. */
+  function clearArea(map) {
+    var box = map.getContainer().getBoundingClientRect();
+    function band(corner, fromTop) {
+      var node = map._controlCorners[corner], extent = 0;
+      if (!node) { return 0; }
+      Array.prototype.forEach.call(node.children, function (c) {
+        var r = c.getBoundingClientRect();
+        if (!r.width || !r.height) { return; }
+        extent = Math.max(extent, fromTop ? r.bottom - box.top : box.bottom - r.top);
+      });
+      return extent;
+    }
+    var top = Math.max(band("topleft", true), band("topright", true)) + 8;
+    var bottom = Math.max(band("bottomleft", false), band("bottomright", false)) + 8;
+    return { topLeft: [8, top], bottomRight: [8, bottom], height: box.height - top - bottom };
   }
 
   /* The incident layer: one canvas circle per incident, filters and timeline over it. */
@@ -131,8 +156,10 @@
       var box = el("div", "im-popup");
       if (here.length > 1) { box.appendChild(el("div", "im-count", here.length + " incidents at this location")); }
       here.forEach(function (j) { box.appendChild(incidentNode(d, j)); });
-      L.popup({ maxWidth: 360, maxHeight: 320 }).setLatLng(latlng || markers[i].getLatLng())
-        .setContent(box).openOn(map);
+      var clear = clearArea(map);
+      L.popup({ maxWidth: 360, maxHeight: Math.max(120, Math.min(320, clear.height - 60)),
+                autoPanPaddingTopLeft: clear.topLeft, autoPanPaddingBottomRight: clear.bottomRight })
+        .setLatLng(latlng || markers[i].getLatLng()).setContent(box).openOn(map);
     }
     var tooltip = L.tooltip({ direction: "top", offset: [0, -4] });
     group.on("click", function (e) { openPopup(e.layer.imIndex, e.layer.getLatLng()); });
