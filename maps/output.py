@@ -22,6 +22,8 @@ from maps.browser import TRANSPARENT_PNG, browser_page
 
 _SCRIPT_LINK = re.compile(r'<script\s+src="([^"]+)"\s*>\s*</script>')
 _CSS_LINK = re.compile(r'<link\s+rel="stylesheet"\s+href="([^"]+)"\s*/?>')
+#: The embedded map's permissions: run its scripts, open source links in a new tab.
+SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
 _ANY_EXTERNAL = re.compile(r'<(?:script|link)\b[^>]*(?:src|href)="(?:https?:)?//[^"]*"', re.I)
 
 
@@ -79,11 +81,14 @@ def save(m, path, self_contained: bool = True, *, force: bool = False, inputs=()
 def embed(m, height: str = "500px", width: str = "100%", self_contained: bool = True) -> str:
     """HTML fragment for reports and notebooks: a sandboxed iframe holding the page.
 
-    ``sandbox="allow-scripts"`` without ``allow-same-origin`` gives the map an opaque
-    origin: it cannot touch the host page, and several maps on one page stay independent.
+    The sandbox allows scripts, and popups (a source link opens in a new tab, which
+    escapes the sandbox so the source site works) and nothing else: without
+    ``allow-same-origin`` the map has an opaque origin, cannot touch the host page, and
+    several maps on one page stay independent; without ``allow-top-navigation`` it cannot
+    navigate the host away.
     """
     doc = html_lib.escape(render_html(m, self_contained), quote=True)
-    return (f'<iframe class="incident-map" srcdoc="{doc}" sandbox="allow-scripts" '
+    return (f'<iframe class="incident-map" srcdoc="{doc}" sandbox="{SANDBOX}" '
             f'allow="fullscreen" style="width:{html_lib.escape(width)};'
             f'height:{html_lib.escape(height)};border:0" loading="lazy"></iframe>')
 

@@ -157,7 +157,8 @@ def test_five_or_more_inline_svg_charts_with_unique_ids(html):
 def test_maps_are_embedded_as_sandboxed_iframes(html):
     frames = Page(html).tags("iframe")
     assert len(frames) == 2
-    assert all(f["sandbox"] == "allow-scripts" and f["srcdoc"].startswith("<!DOCTYPE html>") for f in frames)
+    assert all(set(f["sandbox"].split()) == {"allow-scripts", "allow-popups", "allow-popups-to-escape-sandbox"}
+               and f["srcdoc"].startswith("<!DOCTYPE html>") for f in frames)
     assert "im-compare-panel" in frames[1]["srcdoc"]
 
 
