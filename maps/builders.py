@@ -21,7 +21,7 @@ from maps.basemap import base_map, geojson
 from maps.datasources import DATA_SOURCES
 from maps.layers import (
     DataAttribution, FitBounds, IncidentFilters, IncidentHeatMap, IncidentLayer, IncidentMap,
-    IncidentSearch, IncidentTimeline, Panel, PinnedFullscreen, PolygonLayer, RawHTML, SiteLayer, SyncedPair,
+    IncidentSearch, IncidentTimeline, MapLayout, Panel, PinnedFullscreen, PolygonLayer, RawHTML, SiteLayer, SyncedPair,
 )
 from maps.safety import escape
 from maps.payload import country_label
@@ -142,8 +142,9 @@ def _add_incidents(m, gdf, p: payloads.Payload, scheme: str, legend_title: str |
     for overlay in overlays:
         overlay.add_to(m)
     PinnedFullscreen(position="topleft").add_to(m)
-    Panel(_legend_html(p, color_by, legend_title), "bottomright", "im-legend").add_to(m)
+    Panel(_legend_html(p, color_by, legend_title), "bottomright", "im-legend", "Legend").add_to(m)
     DataAttribution(_credits(gdf)).add_to(m)
+    MapLayout().add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return layer
 

@@ -274,14 +274,16 @@ class Panel(RuntimeMixin, MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
             IncidentMapper.panel({{ this._parent.get_name() }}, {{ this.get_name()|tojson }},
-                                 {{ this.position|tojson }});
+                                 {{ this.position|tojson }}, {{ this.title|tojson }});
         {% endmacro %}
     """)
 
-    def __init__(self, html: str, position: str = "bottomright", css_class: str = ""):
+    def __init__(self, html: str, position: str = "bottomright", css_class: str = "",
+                 title: str | None = None):
         super().__init__()
         self._name = "Panel"
         self.html = html
+        self.title = title  # when given, the panel collapses to a button of this title
         self.position = position
         self.css_class = css_class
 
@@ -292,6 +294,17 @@ class Panel(RuntimeMixin, MacroElement):
                 f'<div id="{self.get_name()}" class="im-panel {escape(self.css_class)}">'
                 f"{self.html}</div>"), name=self.get_name())
         super().render(**kwargs)
+
+
+class MapLayout(RuntimeMixin, MacroElement):
+    """One-line attribution and panels that collapse when the map gets narrow
+    (``IncidentMapper.layout``)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            IncidentMapper.layout({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
 
 
 class DataAttribution(MacroElement):
@@ -349,6 +362,21 @@ class SyncedPair(JSCSSMixin, MacroElement):
         {% endmacro %}
     """)
 
+    #: Below this page width the two maps stack, each the full width, the panel below them.
+    STACK_BELOW_PX = 700
+
     def __init__(self, m1, b1, m2, b2):
         super().__init__()
         self.m1, self.b1, self.m2, self.b2 = m1, b1, m2, b2
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            first, second = self.m1.get_name(), self.m2.get_name()
+            figure.header.add_child(RawHTML(
+                f"<style>@media (max-width: {self.STACK_BELOW_PX - 1}px) {{"
+                f"#{first}, #{second} {{ left: 0 !important; width: 100% !important; height: 62vh !important; }}"
+                f"#{second} {{ top: 62vh !important; }}"
+                "#im-compare-panel { top: 124vh !important; bottom: auto !important; height: auto !important; }"
+                "}</style>"), name="im_compare_stack")
+        super().render(**kwargs)

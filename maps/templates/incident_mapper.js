@@ -186,19 +186,50 @@
     return ctl;
   };
 
-  function control(map, position, className) {
+  /* Panels collapse to their title button on narrow maps (phones, the panes of a narrow
+   * comparison), where open they would cover the map; any panel can be collapsed on any
+   * screen. On a narrow map opening one panel closes the others. */
+  var NARROW_PX = 640;
+  function narrow(map) { return map.getContainer().clientWidth < NARROW_PX; }
+  function setOpen(box, open) {
+    box.classList.toggle("im-collapsed", !open);
+    box.querySelector(".im-toggle").setAttribute("aria-expanded", String(open));
+  }
+  function collapsible(map, box, title) {
+    var toggle = el("button", "im-toggle", title);
+    toggle.type = "button";
+    toggle.title = "Show or hide " + title.toLowerCase();
+    var body = el("div", "im-body");
+    while (box.firstChild) { body.appendChild(box.firstChild); }
+    box.appendChild(toggle);
+    box.appendChild(body);
+    box.classList.add("im-collapsible");
+    map.imPanels = (map.imPanels || []).concat([box]);
+    toggle.addEventListener("click", function () {
+      var open = box.classList.contains("im-collapsed");
+      if (open && narrow(map)) {
+        map.imPanels.forEach(function (other) { if (other !== box) { setOpen(other, false); } });
+      }
+      setOpen(box, open);
+    });
+    setOpen(box, !narrow(map));
+    return body;
+  }
+
+  /* A Leaflet control holding a collapsible panel; returns the element to fill. */
+  function control(map, position, className, title) {
     var box = el("div", "leaflet-bar im-control " + className);
     var c = L.control({ position: position });
     c.onAdd = function () { return box; };
     c.addTo(map);
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
-    return box;
+    return collapsible(map, box, title);
   }
 
   /* Drop-down filters over coded fields (weapon, target type, owner country). */
   IM.filters = function (ctl, fields, position) {
-    var box = control(ctl.map, position, "im-filters");
+    var box = control(ctl.map, position, "im-filters", "Filters");
     fields.forEach(function (f) {
       var name = f[0], dict = ctl.data.dicts[name], codes = ctl.data.codes[name];
       if (!dict) { return; }
@@ -229,7 +260,7 @@
     // A loop, not Math.min.apply: an argument list of 125,000 months overflows the stack.
     var lo = months[0], hi = months[0];
     months.forEach(function (m) { if (m < lo) { lo = m; } if (m > hi) { hi = m; } });
-    var box = control(ctl.map, position, "im-timeline");
+    var box = control(ctl.map, position, "im-timeline", "Timeline");
     var all = el("input"); all.type = "checkbox"; all.checked = true;
     var allLabel = el("label", null, " all months");
     allLabel.insertBefore(all, allLabel.firstChild);
@@ -257,7 +288,7 @@
 
   /* Search box over place and owner company; results fly to the incident. */
   IM.search = function (ctl, position) {
-    var d = ctl.data, box = control(ctl.map, position, "im-search");
+    var d = ctl.data, box = control(ctl.map, position, "im-search", "Search");
     var input = el("input"); input.type = "search"; input.placeholder = "Search place or owner";
     var results = el("ul", "im-results");
     box.appendChild(input); box.appendChild(results);
@@ -337,14 +368,45 @@
   };
 
   /* A pre-rendered (server-escaped) element moved into a Leaflet control. */
-  IM.panel = function (map, id, position) {
+  IM.panel = function (map, id, position, title) {
     var node = document.getElementById(id);
     var c = L.control({ position: position });
     c.onAdd = function () { return node; };
     c.addTo(map);
     L.DomEvent.disableClickPropagation(node);
     L.DomEvent.disableScrollPropagation(node);
+    if (title) { collapsible(map, node, title); }
   };
+
+  /* Map-wide layout: the attribution is one line, cut to the room beside the scale bar,
+   * that expands on tap; panels re-collapse when the map becomes narrow. */
+  IM.layout = function (map) {
+    var attribution = map.attributionControl && map.attributionControl.getContainer();
+    function fit() {
+      var height = map.getContainer().clientHeight;
+      (map.imPanels || []).forEach(function (p) { p.style.maxHeight = Math.max(60, Math.round(height * 0.45)) + "px"; });
+      if (!attribution) { return; }
+      var scale = map._controlCorners.bottomleft.querySelector(".leaflet-control-scale");
+      var room = map.getContainer().clientWidth - (scale ? scale.offsetWidth + 10 : 0) - 20;
+      attribution.style.maxWidth = Math.max(80, room) + "px";
+    }
+    if (attribution) {
+      attribution.classList.add("im-attribution");
+      attribution.title = "Tap to show all credits";
+      attribution.addEventListener("click", function (e) {
+        if (e.target.tagName !== "A") { attribution.classList.toggle("im-expanded"); }
+      });
+    }
+    var wasNarrow = narrow(map);
+    map.on("resize", function () {
+      fit();
+      var now = narrow(map);
+      if (now && !wasNarrow) { (map.imPanels || []).forEach(function (p) { setOpen(p, false); }); }
+      wasNarrow = now;
+    });
+    fit();
+  };
+
 
   /* Fit views now if the maps have a size, and again whenever their size changes, until
    * the user touches one of them. An embedded map (srcdoc iframe on a heavy page) often
