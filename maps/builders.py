@@ -106,11 +106,13 @@ def _legend_html(p: payloads.Payload, color_by: str, title: str | None) -> str:
     parts = []
     if title:
         parts.append(f"<h4>{escape(title)}</h4>")
+    parts.append(f'<div class="im-shown">{len(p.data["lat"])} of {len(p.data["lat"])} shown</div>')
     parts.append(f"<div>Colour: {escape(color_by.replace('_', ' '))}</div>")
-    for label, color, count in p.legend:
+    # data-color: the browser updates each count when filters or the timeline change.
+    for k, (label, color, count) in enumerate(p.legend):
         if count:
             parts.append(f'<div><span class="im-swatch" style="background:{escape(color)}"></span>'
-                         f"{escape(label)} ({count})</div>")
+                         f'{escape(label)} (<span data-color="{k}">{count}</span>)</div>')
     if p.size_note:
         parts.append(f'<div class="im-note">{escape(p.size_note)}</div>')
     if p.missing_geometry:
@@ -142,7 +144,8 @@ def _add_incidents(m, gdf, p: payloads.Payload, scheme: str, legend_title: str |
     for overlay in overlays:
         overlay.add_to(m)
     PinnedFullscreen(position="topleft").add_to(m)
-    Panel(_legend_html(p, color_by, legend_title), "bottomright", "im-legend", "Legend").add_to(m)
+    Panel(_legend_html(p, color_by, legend_title), "bottomright", "im-legend", "Legend",
+          layer=layer).add_to(m)
     DataAttribution(_credits(gdf)).add_to(m)
     MapLayout().add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)

@@ -274,16 +274,19 @@ class Panel(RuntimeMixin, MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
             IncidentMapper.panel({{ this._parent.get_name() }}, {{ this.get_name()|tojson }},
-                                 {{ this.position|tojson }}, {{ this.title|tojson }});
+                                 {{ this.position|tojson }}, {{ this.title|tojson }},
+                                 {% if this.layer %}{{ this.layer.get_name() }}.controller{% else %}null{% endif %});
         {% endmacro %}
     """)
 
     def __init__(self, html: str, position: str = "bottomright", css_class: str = "",
-                 title: str | None = None):
+                 title: str | None = None, layer: IncidentLayer | None = None):
         super().__init__()
         self._name = "Panel"
         self.html = html
         self.title = title  # when given, the panel collapses to a button of this title
+        # A legend of this layer: its [data-color] counts and .im-shown line follow the filters.
+        self.layer = layer
         self.position = position
         self.css_class = css_class
 

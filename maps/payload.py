@@ -30,6 +30,7 @@ from incidents.countries import country_name
 from incidents.ownership.tagging import TAG_COLUMNS
 from incidents.schema import COLUMNS
 from maps.safety import safe_url
+from maps.search import fold_table, variants
 
 #: Columns the popup shows through dictionaries (few distinct values, repeated often).
 CODED = (
@@ -272,15 +273,18 @@ def build(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualtie
     dur = [0 if e is None or d is None or e <= d else e - d for d, e in zip(day, end)]
 
     extra = user_columns(rows) if extra_columns is None else list(extra_columns)
+    places = _text(_column(rows, "place"))
     data = {
         "lat": ys, "lon": xs, "id": _text(_column(rows, "id")), "day": day, "dur": dur,
-        "place": _text(_column(rows, "place")), "target": _text(_column(rows, "target")),
+        "place": places, "target": _text(_column(rows, "target")),
         "notes": _text(_column(rows, "notes")),
         "killed": casualty_column(rows, "killed"),
         "injured": casualty_column(rows, "injured"),
         "src": src, "codes": codes, "dicts": dicts,
         "c": color_codes, "colors": colors, "r": radii(_casualties(rows, size_by)),
         "outline": len(ys) <= OUTLINE_LIMIT,
+        # Search: other spellings of each place, and how the browser folds text.
+        "spellings": variants(places), "fold": fold_table(),
         "extra": {"names": [str(c) for c in extra],
                   "values": [_text(rows[c].astype(object)) for c in extra]},
     }

@@ -147,7 +147,7 @@
       }
       if (onMap) { map.addLayer(group); }
       map.getContainer().setAttribute("data-incidents-rendered", String(visible.length));
-      if (ctl.onchange) { ctl.onchange(); }
+      ctl.listeners.forEach(function (listener) { listener(visible); });
     }
     function openPopup(i, latlng) {
       // Several incidents can share one spot (settlement centroids): list all of them.
@@ -174,7 +174,7 @@
     });
 
     var ctl = {
-      data: d, map: map, group: group, markers: markers, month: month,
+      data: d, map: map, group: group, markers: markers, month: month, listeners: [],
       visible: function () { return visible.slice(); },
       setFilter: function (name, code) { filters[name] = code; redraw(); },
       setMonth: function (m) { shownMonth = m; redraw(); },
@@ -286,35 +286,64 @@
     [play, slider, shown, allLabel].forEach(function (node) { box.appendChild(node); });
   };
 
-  /* Search box over place and owner company; results fly to the incident. */
+  /* Text folded as incidents.textnorm.fold folds it (the letter table comes from Python,
+   * maps.search.fold_table), then punctuation to spaces: "Київ", "Kyïv" -> "kyiv". */
+  var APOSTROPHES = /[\u02bc'\u2019`\u2018\u2032\u00b4]/g;
+  function fold(text, table) {
+    var lower = String(text).normalize("NFC").toLowerCase().replace(APOSTROPHES, "");
+    var out = "", inWord = false;
+    for (var k = 0; k < lower.length; k++) {
+      var ch = lower[k], mid = table.mid[ch];
+      out += mid === undefined ? ch : (inWord ? mid : table.initial[ch]);
+      inWord = /[\p{L}\p{N}]/u.test(ch);
+    }
+    return out.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9\u0400-\u04ff]+/g, " ").trim();
+  }
+  IM.fold = fold;
+
+  /* Search box over place (every spelling the gazetteer knows), owner and target, among
+   * the incidents the filters show; results fly to the incident. */
+  var SHOW_RESULTS = 10;
   IM.search = function (ctl, position) {
     var d = ctl.data, box = control(ctl.map, position, "im-search", "Search");
-    var input = el("input"); input.type = "search"; input.placeholder = "Search place or owner";
+    var input = el("input"); input.type = "search"; input.placeholder = "Place, owner or target";
     var results = el("ul", "im-results");
     box.appendChild(input); box.appendChild(results);
     var haystack = null;
-    input.addEventListener("input", function () {
-      var q = input.value.trim().toLowerCase();
+    function text(i) {
+      return [d.place[i], d.spellings[d.place[i]] || "", ctl.field(d, "owner_company", i),
+              ctl.field(d, "owner_country", i), d.target[i], ctl.field(d, "target_type", i)].join(" | ");
+    }
+    function run() {
+      var q = fold(input.value, d.fold);
       results.textContent = "";
       if (q.length < 2) { return; }
-      haystack = haystack || d.place.map(function (p, i) {
-        return (p + "\n" + ctl.field(d, "owner_company", i)).toLowerCase();
-      });
+      haystack = haystack || d.place.map(function (p, i) { return " " + fold(text(i), d.fold); });
       var found = 0;
-      for (var i = 0; i < haystack.length && found < 10; i++) {
-        if (haystack[i].indexOf(q) < 0) { continue; }
+      ctl.visible().forEach(function (i) {
+        // Match at the start of a word: "kiev" finds Kyiv, "iev" finds nothing.
+        if (haystack[i].indexOf(" " + q) < 0) { return; }
         found++;
+        if (found > SHOW_RESULTS) { return; }
         var item = el("li");
-        var button = el("button", null, ctl.tooltipText(d, i) + (ctl.field(d, "owner_company", i) ? " \u00b7 " + ctl.field(d, "owner_company", i) : ""));
+        var owner = ctl.field(d, "owner_company", i);
+        var button = el("button", null, ctl.tooltipText(d, i) + (owner ? " \u00b7 " + owner : ""));
         button.type = "button";
-        button.addEventListener("click", (function (j) {
-          return function () { ctl.map.setView(ctl.markers[j].getLatLng(), Math.max(ctl.map.getZoom(), 9)); ctl.openPopup(j); };
-        })(i));
+        button.addEventListener("click", function () {
+          ctl.map.setView(ctl.markers[i].getLatLng(), Math.max(ctl.map.getZoom(), 9));
+          ctl.openPopup(i);
+        });
         item.appendChild(button);
         results.appendChild(item);
+      });
+      if (!found) { results.appendChild(el("li", null, "no match among the incidents shown")); }
+      if (found > SHOW_RESULTS) {
+        results.appendChild(el("li", "im-more", (found - SHOW_RESULTS) + " more of " + found +
+                               ": type more to narrow the search"));
       }
-      if (!found) { results.appendChild(el("li", null, "no match")); }
-    });
+    }
+    input.addEventListener("input", run);
+    ctl.listeners.push(function () { if (input.value) { run(); } });
   };
 
   /* Polygons from a GeoJSON FeatureCollection; properties.label is shown as a tooltip. */
@@ -368,8 +397,24 @@
   };
 
   /* A pre-rendered (server-escaped) element moved into a Leaflet control. */
-  IM.panel = function (map, id, position, title) {
+  /* Legend counts and "N of M shown" follow the filters and the timeline. */
+  function followCounts(ctl, node) {
+    var d = ctl.data, shown = node.querySelector(".im-shown");
+    function update(visible) {
+      var counts = d.colors.map(function () { return 0; });
+      visible.forEach(function (i) { counts[d.c[i]]++; });
+      Array.prototype.forEach.call(node.querySelectorAll("[data-color]"), function (span) {
+        span.textContent = String(counts[Number(span.getAttribute("data-color"))]);
+      });
+      if (shown) { shown.textContent = visible.length + " of " + d.lat.length + " shown"; }
+    }
+    ctl.listeners.push(update);
+    update(ctl.visible());
+  }
+
+  IM.panel = function (map, id, position, title, ctl) {
     var node = document.getElementById(id);
+    if (ctl) { followCounts(ctl, node); }
     var c = L.control({ position: position });
     c.onAdd = function () { return node; };
     c.addTo(map);
