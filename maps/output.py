@@ -24,6 +24,12 @@ _SCRIPT_LINK = re.compile(r'<script\s+src="([^"]+)"\s*>\s*</script>')
 _CSS_LINK = re.compile(r'<link\s+rel="stylesheet"\s+href="([^"]+)"\s*/?>')
 #: The embedded map's permissions: run its scripts, open source links in a new tab.
 SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
+#: For a printed picture: interactive controls hidden, the legend open and the credits whole.
+PICTURE_CSS = (".im-search, .im-filters, .im-timeline, .leaflet-control-zoom, .leaflet-control-layers,"
+               " .leaflet-control-zoom-fullscreen, .leaflet-popup { display: none !important; }"
+               " .im-legend .im-toggle { display: none !important; }"
+               " .im-legend.im-collapsed > .im-body { display: block !important; }"
+               " .leaflet-control-attribution { white-space: normal !important; }")
 _ANY_EXTERNAL = re.compile(r'<(?:script|link)\b[^>]*(?:src|href)="(?:https?:)?//[^"]*"', re.I)
 
 
@@ -95,7 +101,9 @@ def embed(m, height: str = "500px", width: str = "100%", self_contained: bool = 
 
 def to_png(m, path, width: int = 1200, height: int = 800, timeout_s: float = 60,
            browser=None, *, force: bool = False, inputs=()) -> Path:
-    """Screenshot of the map through headless Chromium, for PDF and print reports.
+    """Screenshot of the map through headless Chromium, for PDF and print reports: the
+    legend and the credits, without the interactive controls (search, filters, timeline,
+    zoom, layers, fullscreen).
 
     The page is rendered self-contained and loaded with every network request refused
     (tile requests get a transparent pixel), so the picture does not depend on the
@@ -114,6 +122,7 @@ def to_png(m, path, width: int = 1200, height: int = 800, timeout_s: float = 60,
             page.goto(page_file.as_uri(), timeout=timeout_s * 1000)
             page.wait_for_selector("[data-incidents-rendered]", state="attached",
                                    timeout=timeout_s * 1000)
+            page.add_style_tag(content=PICTURE_CSS)
             page.wait_for_timeout(400)  # let the canvas and label tooltips settle
             png = page.screenshot(full_page=False)
     return write_output(path, lambda out: out.write(png), force=force, inputs=inputs, stream=False)

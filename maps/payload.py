@@ -31,6 +31,7 @@ from incidents.ownership.tagging import TAG_COLUMNS
 from incidents.schema import COLUMNS
 from maps.safety import safe_url
 from maps.search import fold_table, variants
+from maps.tables import words
 
 #: Columns the popup shows through dictionaries (few distinct values, repeated often).
 CODED = (
@@ -54,11 +55,17 @@ LOCATION_WORDS = {
 COLOR_BY = ("foreign_owned", "owner_country", "weapon", "target_type")
 SIZE_BY = ("casualties", "killed", "injured", None)
 
-FOREIGN_COLORS = {"foreign-owned": "#d62728", "domestic": "#1f77b4", "unknown": "#9e9e9e"}
-#: Colour-blind-safe categorical palette (Okabe-Ito), then grey for the rest.
+#: Unknown is the same dark grey in every colouring; "other" (categories beyond the
+#: palette) a light grey. Every pair of map colours stays apart for colour-blind readers:
+#: CAM02-UCS distance >= 10 under simulated deuteranomaly, protanomaly and tritanomaly
+#: (colorspacious, severity 100), checked by tests/test_maps_palette.py.
+UNKNOWN_COLOR = "#686868"
+OTHER_COLOR = "#d8d8d8"
+FOREIGN_COLORS = {"foreign-owned": "#d62728", "domestic": "#1f77b4", "unknown": UNKNOWN_COLOR}
+#: Categorical palette: Okabe-Ito's eight colours (the ten-colour palette before it added
+#: two that colour-blind readers cannot tell from its sky blue).
 PALETTE = ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7",
-           "#000000", "#8c564b", "#17becf")
-OTHER_COLOR = "#bdbdbd"
+           "#000000")
 MIN_RADIUS, MAX_RADIUS = 4, 18
 #: Above this many circles, draw them without outlines: stroking every circle doubles the
 #: canvas work (100,000 circles: first draw ~2 s -> ~1 s in headless Chromium).
@@ -116,9 +123,9 @@ def _display(name: str, value) -> str:
     if name == "macro_region":
         return str(value).title()
     if name == "location_precision":
-        return LOCATION_WORDS.get(str(value), str(value).replace("_", " "))
+        return LOCATION_WORDS.get(str(value), words(value))
     if name in ("weapon", "target_type"):
-        return str(value).replace("_", " ")
+        return words(value)
     return str(value)
 
 
@@ -196,7 +203,7 @@ def _colors(color_by: str, dictionary: list[str], codes: list[int]
     counts[0] = 0  # unknown never takes a palette colour
     top = [k for k in np.argsort(-counts, kind="stable")[: len(PALETTE)] if counts[k] > 0]
     labels = [dictionary[k] for k in top] + ["other", "unknown"]
-    colors = list(PALETTE[: len(top)]) + [OTHER_COLOR, FOREIGN_COLORS["unknown"]]
+    colors = list(PALETTE[: len(top)]) + [OTHER_COLOR, UNKNOWN_COLOR]
     remap = np.full(len(dictionary), len(top), dtype=np.int64)  # default: other
     remap[top] = np.arange(len(top))
     remap[0] = len(top) + 1

@@ -37,7 +37,7 @@ from incidents.output import write_output
 from maps.output import embed
 from maps.payload import country_label
 from maps.safety import escape, safe_url
-from maps.tables import day, display_table, group_figures
+from maps.tables import day, display_table, group_figures, words
 
 TEMPLATE = "report.html.j2"
 #: Groups smaller than this get a small-sample warning next to their tests.
@@ -263,7 +263,7 @@ def _foreign_sites(gdf) -> list[dict]:
             "group": row.get("macro_region"), "target": row.get("target"),
             "owner": row.get("owner_company"),
             "country": country_label(country) if isinstance(country, str) and country else None,
-            "weapon": str(row.get("weapon") or "").replace("_", " "),
+            "weapon": words(row.get("weapon") or ""),
             "killed": _casualties(row, "killed"), "injured": _casualties(row, "injured"),
             "sources": _links(row.get("sources")),
         })
