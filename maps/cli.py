@@ -89,7 +89,10 @@ def _common(parser: argparse.ArgumentParser, output: str | None = None, geocodin
 
 def _publishing(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--publish-precision", choices=geo.geocoding.COARSEN_PRECISIONS,
-                        help="coarsen coordinates before rendering (exact strike points can be sensitive in wartime)")
+                        help="coarsen coordinates before rendering (exact strike points can be sensitive in wartime); "
+                             "popups, tooltips and tables then name the unit, not the town, and the target by its kind")
+    parser.add_argument("--keep-target-text", action="store_true",
+                        help="with --publish-precision, keep the target's own words (they may name the site)")
     assets = parser.add_mutually_exclusive_group()
     assets.add_argument("--self-contained", dest="cdn", action="store_false", default=False,
                         help="inline every script and style so the page opens with no network (the default)")
@@ -280,7 +283,7 @@ def _run_pipeline(args, checked: _Checked, gdf, progress) -> tuple:
 
 def _render(args, checked: _Checked, gdf):
     if getattr(args, "publish_precision", None):
-        gdf = geo.coarsen(gdf, args.publish_precision)
+        gdf = maps.publishable(gdf, args.publish_precision, keep_target_text=args.keep_target_text)
     out = args.output
     written = {"force": args.force, "inputs": checked.reading}
     if args.command == "build":
