@@ -1,8 +1,8 @@
 """folium elements of an incident map: each a small class with its own template.
 
 Builders (``maps.builders``) compose them. Every element that runs incident-mapper JS
-pulls in one shared runtime (``templates/incident_mapper.js`` + ``.css``), written once
-per page. Data reaches the templates only as :func:`maps.safety.script_json` payloads or
+pulls in one shared runtime (``templates/incident_mapper.js``, ``incident_mapper_controls.js``
+and ``.css``), written once per page. Data reaches the templates only as :func:`maps.safety.script_json` payloads or
 as HTML already passed through :func:`maps.safety.escape`.
 
 Example:
@@ -38,8 +38,10 @@ def _links(*names: str) -> list[tuple[str, str]]:
 
 @cache
 def _runtime_files() -> tuple[str, str]:
-    return ((TEMPLATES / "incident_mapper.js").read_text(encoding="utf-8"),
-            (TEMPLATES / "incident_mapper.css").read_text(encoding="utf-8"))
+    """The runtime's JavaScript (the layer, then its controls) and its CSS."""
+    js = [(TEMPLATES / name).read_text(encoding="utf-8")
+          for name in ("incident_mapper.js", "incident_mapper_controls.js")]
+    return "\n".join(js), (TEMPLATES / "incident_mapper.css").read_text(encoding="utf-8")
 
 
 class RawHTML(Element):
