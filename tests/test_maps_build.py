@@ -252,3 +252,12 @@ def test_compare_panel_shows_shares_as_percentages():
     panel = html[html.index('id="im-compare-panel"'):]
     row = re.search(r"share on foreign-owned sites</td>(.*?)</tr>", panel).group(1)
     assert re.findall(r"<td>(.*?)</td>", row)[:3] == ["50%", "100%", "-50 pp"]
+
+
+def test_runtime_never_spreads_incidents_into_an_argument_list():
+    # Bug caught: Math.min.apply(null, months) in the timeline threw "Maximum call stack size
+    # exceeded" above about 124,000 incidents, leaving the page without its controls.
+    from maps.layers import _runtime_files
+
+    js, _ = _runtime_files()
+    assert not re.search(r"\.apply\(|\(\s*\.\.\.", js)
