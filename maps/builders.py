@@ -11,30 +11,23 @@ from __future__ import annotations
 
 import folium
 import geopandas
-import numpy as np
 import pandas as pd
-import shapely
 from branca.colormap import linear
 from branca.element import Figure
 
 import geo
 from maps import payload as payloads
+from maps.basemap import base_map, geojson
 from maps.datasources import DATA_SOURCES
 from maps.layers import (
     DataAttribution, FitBounds, IncidentFilters, IncidentHeatMap, IncidentLayer, IncidentMap,
-    IncidentSearch, IncidentTimeline, Panel, PinnedFullscreen, PolygonLayer, RawHTML, SiteLayer, SyncedPair,
+    IncidentSearch, IncidentTimeline, MapLayout, Panel, PinnedFullscreen, PolygonLayer, RawHTML, SiteLayer, SyncedPair,
 )
 from maps.safety import escape
 from maps.payload import country_label
 from maps.tables import day, group_figures, table_html
 
-BASEMAPS = ("openstreetmap", "cartodb", "offline")
-#: Decimals kept in drawn boundary coordinates (1e-4 degrees is about 10 m).
-BOUNDARY_DECIMALS = 4
 UKRAINE_BOUNDS = [[44.3, 22.1], [52.4, 40.2]]
-CARTO_LIGHT_URL = "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png"
-CARTO_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
-                     'contributors &copy; <a href="https://carto.com/attributions">CARTO</a>')
 
 
 def _source_url(name_prefix: str) -> str:
@@ -51,52 +44,26 @@ CREDITS = {
 }
 
 
-def _prepare(gdf, scheme: str) -> tuple[geopandas.GeoDataFrame, list[str]]:
+def _prepare(gdf, scheme: str, popup_columns=None) -> tuple[geopandas.GeoDataFrame, list[str]]:
     """Check the frame, reproject to EPSG:4326 and assign regions if they are absent (or
     always, for a scheme other than "macro", whose groups the frame cannot already carry).
 
-    Also returns the user's own extra columns (shown in popups), taken before region
-    assignment adds its bookkeeping columns.
+    Also returns the extra columns the popups show: ``popup_columns`` if given (checked),
+    else the user's own columns, taken before region assignment adds its bookkeeping columns.
     """
     if not isinstance(gdf, geopandas.GeoDataFrame):
         raise TypeError(f"expected a GeoDataFrame of incidents, got {type(gdf).__name__}")
-    extra = payloads.user_columns(gdf)
+    extra = payloads.user_columns(gdf) if popup_columns is None else list(popup_columns)
+    absent = [c for c in extra if c not in gdf.columns]
+    if absent:
+        raise ValueError(f"popup_columns: no column {absent[0]!r} in the incidents "
+                         f"(columns: {', '.join(map(str, gdf.columns))})")
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
         gdf = gdf.to_crs(4326)
     has_regions = {"oblast_name", "macro_region"} <= set(gdf.columns)
     if not has_regions or scheme != "macro":
         gdf = geo.assign_regions(gdf, scheme=scheme)
     return gdf, extra
-
-
-def _geojson(frame: geopandas.GeoDataFrame, labels, styles=None) -> dict:
-    """FeatureCollection of polygons (coordinates rounded) with label/style properties only."""
-    geoms = shapely.transform(frame.geometry.to_numpy(),
-                              lambda xy: np.round(xy, BOUNDARY_DECIMALS))
-    features = []
-    for k, rounded in enumerate(geoms):
-        features.append({
-            "type": "Feature",
-            "geometry": shapely.geometry.mapping(rounded),
-            "properties": {"label": labels[k] if labels is not None else "",
-                           "style": styles[k] if styles is not None else {}},
-        })
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _offline_basemap(show: bool) -> PolygonLayer:
-    neighbours = geo.neighbours()
-    outline = geo.ukraine_outline("simplified")
-    oblasts = geo.load_oblasts("simplified")
-    frame = geopandas.GeoDataFrame(
-        geometry=[*neighbours.geometry, outline, *oblasts.geometry], crs=4326)
-    styles = (
-        [{"fillColor": "#e4e4e0", "fillOpacity": 1, "color": "#b0b0b0", "weight": 0.8}]
-        * len(neighbours)
-        + [{"fillColor": "#f6f3ec", "fillOpacity": 1, "color": "#555", "weight": 1.5}]
-        + [{"fill": False, "color": "#9a9a9a", "weight": 0.8}] * len(oblasts))
-    return PolygonLayer(_geojson(frame, None, styles), "Offline basemap (no tiles)",
-                        style={}, overlay=False, show=show)
 
 
 def _choropleths(gdf) -> list[PolygonLayer]:
@@ -113,7 +80,7 @@ def _choropleths(gdf) -> list[PolygonLayer]:
         labels = [f"{n}: {count[k]} incidents, {density[k]:.2f} per 10,000 km\u00b2"
                   for k, n in enumerate(oblasts["name_en"])]
         styles = [{"fillColor": scale(float(v)) if v > 0 else "#ffffff"} for v in values]
-        layers.append(PolygonLayer(_geojson(oblasts, labels, styles), name,
+        layers.append(PolygonLayer(geojson(oblasts, labels, styles), name,
                                    style={"color": "#666", "weight": 0.8, "fillOpacity": 0.6}))
     return layers
 
@@ -121,7 +88,7 @@ def _choropleths(gdf) -> list[PolygonLayer]:
 def _region_outlines(scheme: str) -> PolygonLayer:
     regions = geo.macro_region_outlines(scheme)
     labels = [str(g).title() for g in regions["group"]]
-    return PolygonLayer(_geojson(regions, labels), "Macro-regions",
+    return PolygonLayer(geojson(regions, labels), "Macro-regions",
                         style={"fill": False, "color": "#333", "weight": 2.5, "dashArray": "6 5"},
                         show=True, permanent_labels=True)
 
@@ -139,11 +106,13 @@ def _legend_html(p: payloads.Payload, color_by: str, title: str | None) -> str:
     parts = []
     if title:
         parts.append(f"<h4>{escape(title)}</h4>")
+    parts.append(f'<div class="im-shown">{len(p.data["lat"])} of {len(p.data["lat"])} shown</div>')
     parts.append(f"<div>Colour: {escape(color_by.replace('_', ' '))}</div>")
-    for label, color, count in p.legend:
+    # data-color: the browser updates each count when filters or the timeline change.
+    for k, (label, color, count) in enumerate(p.legend):
         if count:
             parts.append(f'<div><span class="im-swatch" style="background:{escape(color)}"></span>'
-                         f"{escape(label)} ({count})</div>")
+                         f'{escape(label)} (<span data-color="{k}">{count}</span>)</div>')
     if p.size_note:
         parts.append(f'<div class="im-note">{escape(p.size_note)}</div>')
     if p.missing_geometry:
@@ -156,20 +125,6 @@ def _legend_html(p: payloads.Payload, color_by: str, title: str | None) -> str:
         parts.append(f'<div class="im-note">{p.dropped_links} source link(s) dropped '
                      "(not http/https).</div>")
     return "".join(parts)
-
-
-def _base_map(bounds, basemap: str, **kwargs) -> IncidentMap:
-    if basemap not in BASEMAPS:
-        raise ValueError(f"basemap must be one of {BASEMAPS}, got {basemap!r}")
-    (south, west), (north, east) = bounds
-    m = IncidentMap(location=((south + north) / 2, (west + east) / 2), zoom_start=6, tiles=None,
-                    control_scale=True, prefer_canvas=True, **kwargs)
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap",
-                     show=basemap == "openstreetmap").add_to(m)
-    folium.TileLayer(CARTO_LIGHT_URL, attr=CARTO_ATTRIBUTION, name="CartoDB light",
-                     show=basemap == "cartodb").add_to(m)
-    _offline_basemap(show=basemap == "offline").add_to(m)
-    return m
 
 
 def _add_incidents(m, gdf, p: payloads.Payload, scheme: str, legend_title: str | None,
@@ -189,15 +144,18 @@ def _add_incidents(m, gdf, p: payloads.Payload, scheme: str, legend_title: str |
     for overlay in overlays:
         overlay.add_to(m)
     PinnedFullscreen(position="topleft").add_to(m)
-    Panel(_legend_html(p, color_by, legend_title), "bottomright", "im-legend").add_to(m)
+    Panel(_legend_html(p, color_by, legend_title), "bottomright", "im-legend", "Legend",
+          layer=layer).add_to(m)
     DataAttribution(_credits(gdf)).add_to(m)
+    MapLayout().add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return layer
 
 
 def incident_map(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualties", *,
                  scheme: str = "macro", basemap: str = "openstreetmap",
-                 title: str | None = "Incidents", registry=None, site_km: float = 1.0) -> IncidentMap:
+                 title: str | None = "Incidents", registry=None, site_km: float = 1.0,
+                 popup_columns=None) -> IncidentMap:
     """Interactive map of incidents (a ``folium.Map``).
 
     One canvas layer from a compact payload, coloured by ``color_by`` (foreign_owned,
@@ -207,13 +165,16 @@ def incident_map(gdf, color_by: str = "foreign_owned", size_by: str | None = "ca
     OpenStreetMap, CartoDB light and an offline basemap (``basemap`` picks the first shown).
     A "Registered foreign sites" overlay (off at first) marks the placed foreign sites of
     ``registry`` (default: shipped), red where hit (see :func:`geo.exposure_sites`).
+    Popups show the incident in words; ``popup_columns`` names more columns to list (by
+    default the user's own columns, never the pipeline's bookkeeping such as
+    ``geocode_source`` or ``ownership_score``).
 
     >>> import incidents, maps
     >>> m = maps.incident_map(incidents.sample(), color_by="weapon")   # doctest: +SKIP
     """
-    gdf, extra = _prepare(gdf, scheme)
+    gdf, extra = _prepare(gdf, scheme, popup_columns)
     p = payloads.build(gdf, color_by, size_by, extra_columns=extra)
-    m = _base_map(p.bounds or UKRAINE_BOUNDS, basemap)
+    m = base_map(p.bounds or UKRAINE_BOUNDS, basemap)
     sites = SiteLayer(_site_payload(gdf, registry, site_km, scheme), show=False)
     _add_incidents(m, gdf, p, scheme, title, color_by, overlays=[sites])
     FitBounds(_padded(p.bounds or UKRAINE_BOUNDS)).add_to(m)
@@ -302,7 +263,7 @@ def headline(gdf, a: str, b: str) -> str:
 
 def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
                 color_by: str = "foreign_owned", size_by: str | None = "casualties",
-                basemap: str = "openstreetmap", registry=None) -> CompareMap:
+                basemap: str = "openstreetmap", registry=None, popup_columns=None) -> CompareMap:
     """Side-by-side maps of macro-regions ``a`` and ``b``, synchronised, with a panel.
 
     Each pane shows its group's incidents (same colours and sizes), fitted to the group;
@@ -313,7 +274,7 @@ def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
     >>> cm = maps.compare_map(incidents.sample(), "west", "east")   # doctest: +SKIP
     """
     a, b = geo.scheme(scheme).pair(a, b)  # before any work: "West" is west, a typo is a GroupError
-    gdf, extra = _prepare(gdf, scheme)
+    gdf, extra = _prepare(gdf, scheme, popup_columns)
     everything = payloads.build(gdf, color_by, size_by, extra_columns=extra)
     scheme_colors = (everything.data["colors"], [label for label, _, _ in everything.legend])
     outlines = geo.macro_region_outlines(scheme)
@@ -326,7 +287,7 @@ def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
                            extra_columns=extra)
         region = outlines[outlines["group"].astype(str).str.casefold() == group.casefold()]
         bounds = _union_bounds(p.bounds, region)
-        m = _base_map(bounds, basemap, width="50%", height="64%", left=f"{50 * k}%", top="0%",
+        m = base_map(bounds, basemap, width="50%", height="64%", left=f"{50 * k}%", top="0%",
                       position="absolute")
         figure.add_child(m)
         _add_incidents(m, sub, p, scheme, f"{group.title()}: {len(sub)} incidents", color_by,

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from maps.tables import words
+
 #: Colours of the first and second group; further groups cycle through the rest.
 GROUP_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 GROUP_HATCHES = ("", "///", "...", "xx", "\\\\", "++")
@@ -137,7 +139,7 @@ def grouped_bars(counts: pd.DataFrame, title: str | None, xlabel: str, name: str
             bars = ax.barh(y + (k - (n_groups - 1) / 2) * height, values, height,
                            label=f"{group} (n={int(values.sum())})", **group_style(k))
             ax.bar_label(bars, labels=[f"{v:.0f}" if v else "" for v in values], padding=2, fontsize=7)
-        ax.set_yticks(y, [str(v).replace("_", " ") for v in counts.index])
+        ax.set_yticks(y, [words(v) for v in counts.index])
         ax.invert_yaxis()
         ax.set_xlabel(xlabel)
         ax.xaxis.get_major_locator().set_params(integer=True)

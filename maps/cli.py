@@ -90,9 +90,16 @@ def _common(parser: argparse.ArgumentParser, output: str | None = None, geocodin
 
 def _publishing(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--publish-precision", choices=geo.geocoding.COARSEN_PRECISIONS,
-                        help="coarsen coordinates before rendering (exact strike points can be sensitive in wartime)")
-    parser.add_argument("--self-contained", action="store_true",
-                        help="inline every script and style so the page opens with no network")
+                        help="coarsen coordinates before rendering (exact strike points can be sensitive in wartime); "
+                             "popups, tooltips and tables then name the unit, not the town, and the target by its kind")
+    parser.add_argument("--keep-target-text", action="store_true",
+                        help="with --publish-precision, keep the target's own words (they may name the site)")
+    assets = parser.add_mutually_exclusive_group()
+    assets.add_argument("--self-contained", dest="cdn", action="store_false", default=False,
+                        help="inline every script and style so the page opens with no network (the default)")
+    assets.add_argument("--cdn", action="store_true",
+                        help="link Leaflet and plugins from the jsDelivr CDN instead of inlining them: "
+                             "a smaller file that shows nothing without network")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, help=help_text, description=help_text, parents=[anywhere],
                                    epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
 
-    build = command("build", "build the interactive incident map (HTML)", f"{PROG} build my_incidents.csv -o map.html --self-contained")
+    build = command("build", "build the interactive incident map (HTML)", f"{PROG} build my_incidents.csv -o map.html")
     _input(build), _common(build, "map.html"), _publishing(build)
     build.add_argument("--color-by", default="foreign_owned", choices=("foreign_owned", "owner_country", "weapon", "target_type"),
                        help="what the marker colour shows (default: foreign_owned)")
@@ -289,17 +296,17 @@ def _run_pipeline(args, checked: _Checked, gdf, progress) -> tuple:
 
 def _render(args, checked: _Checked, gdf):
     if getattr(args, "publish_precision", None):
-        gdf = geo.coarsen(gdf, args.publish_precision)
+        gdf = maps.publishable(gdf, args.publish_precision, keep_target_text=args.keep_target_text)
     out = args.output
     written = {"force": args.force, "inputs": checked.reading}
     if args.command == "build":
         maps.save(maps.incident_map(gdf, color_by=args.color_by, registry=checked.registry), out,
-                  self_contained=args.self_contained, **written)
+                  self_contained=not args.cdn, **written)
     elif args.command == "compare":
         maps.save(maps.compare_map(gdf, *checked.regions, scheme=args.scheme, registry=checked.registry), out,
-                  self_contained=args.self_contained, **written)
+                  self_contained=not args.cdn, **written)
     elif args.command == "report":
-        maps.report(gdf, out, regions=checked.regions, scheme=args.scheme, self_contained=args.self_contained,
+        maps.report(gdf, out, regions=checked.regions, scheme=args.scheme, self_contained=not args.cdn,
                     registry=checked.registry, exclude_disputed=args.exclude_disputed, **written)
     return out
 

@@ -1,8 +1,8 @@
 """folium elements of an incident map: each a small class with its own template.
 
 Builders (``maps.builders``) compose them. Every element that runs incident-mapper JS
-pulls in one shared runtime (``templates/incident_mapper.js`` + ``.css``), written once
-per page. Data reaches the templates only as :func:`maps.safety.script_json` payloads or
+pulls in one shared runtime (``templates/incident_mapper.js``, ``incident_mapper_controls.js``
+and ``.css``), written once per page. Data reaches the templates only as :func:`maps.safety.script_json` payloads or
 as HTML already passed through :func:`maps.safety.escape`.
 
 Example:
@@ -38,8 +38,10 @@ def _links(*names: str) -> list[tuple[str, str]]:
 
 @cache
 def _runtime_files() -> tuple[str, str]:
-    return ((TEMPLATES / "incident_mapper.js").read_text(encoding="utf-8"),
-            (TEMPLATES / "incident_mapper.css").read_text(encoding="utf-8"))
+    """The runtime's JavaScript (the layer, then its controls) and its CSS."""
+    js = [(TEMPLATES / name).read_text(encoding="utf-8")
+          for name in ("incident_mapper.js", "incident_mapper_controls.js")]
+    return "\n".join(js), (TEMPLATES / "incident_mapper.css").read_text(encoding="utf-8")
 
 
 class RawHTML(Element):
@@ -226,8 +228,7 @@ class IncidentHeatMap(HeatMap):
 class PolygonLayer(DataMixin, RuntimeMixin, Layer):
     """Polygons from a GeoJSON FeatureCollection with per-feature ``label`` and ``style``.
 
-    Used for the choropleth, the macro-region outlines and (``overlay=False``) the
-    offline basemap.
+    Used for the choropleths and the macro-region outlines.
     """
 
     _template = Template("""
@@ -238,13 +239,31 @@ class PolygonLayer(DataMixin, RuntimeMixin, Layer):
         {% endmacro %}
     """)
 
-    def __init__(self, geojson: dict, name: str, style: dict, *, overlay: bool = True,
-                 show: bool = False, permanent_labels: bool = False):
-        super().__init__(name=escape(name), overlay=overlay, control=True, show=show)
+    def __init__(self, geojson: dict, name: str, style: dict, *, show: bool = False,
+                 permanent_labels: bool = False):
+        super().__init__(name=escape(name), overlay=True, control=True, show=show)
         self._name = "PolygonLayer"
         self.payload_json = script_json(geojson)
         self.style = style
         self.permanent_labels = permanent_labels
+
+
+class FallbackBasemap(DataMixin, RuntimeMixin, MacroElement):
+    """The drawn basemap (see :mod:`maps.basemap`): polygons and centre names shown until
+    a map tile loads, not in the layer switcher. ``payload_json`` is
+    :func:`maps.safety.script_json` of ``{"polygons": FeatureCollection, "centres":
+    [{name, lat, lon}]}``."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            IncidentMapper.fallbackBasemap({{ this._parent.get_name() }}, {{ this.get_name() }}_data);
+        {% endmacro %}
+    """)
+
+    def __init__(self, payload_json: str):
+        super().__init__()
+        self._name = "FallbackBasemap"
+        self.payload_json = payload_json
 
 
 class Panel(RuntimeMixin, MacroElement):
@@ -257,14 +276,19 @@ class Panel(RuntimeMixin, MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
             IncidentMapper.panel({{ this._parent.get_name() }}, {{ this.get_name()|tojson }},
-                                 {{ this.position|tojson }});
+                                 {{ this.position|tojson }}, {{ this.title|tojson }},
+                                 {% if this.layer %}{{ this.layer.get_name() }}.controller{% else %}null{% endif %});
         {% endmacro %}
     """)
 
-    def __init__(self, html: str, position: str = "bottomright", css_class: str = ""):
+    def __init__(self, html: str, position: str = "bottomright", css_class: str = "",
+                 title: str | None = None, layer: IncidentLayer | None = None):
         super().__init__()
         self._name = "Panel"
         self.html = html
+        self.title = title  # when given, the panel collapses to a button of this title
+        # A legend of this layer: its [data-color] counts and .im-shown line follow the filters.
+        self.layer = layer
         self.position = position
         self.css_class = css_class
 
@@ -275,6 +299,17 @@ class Panel(RuntimeMixin, MacroElement):
                 f'<div id="{self.get_name()}" class="im-panel {escape(self.css_class)}">'
                 f"{self.html}</div>"), name=self.get_name())
         super().render(**kwargs)
+
+
+class MapLayout(RuntimeMixin, MacroElement):
+    """One-line attribution and panels that collapse when the map gets narrow
+    (``IncidentMapper.layout``)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            IncidentMapper.layout({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
 
 
 class DataAttribution(MacroElement):
@@ -332,6 +367,21 @@ class SyncedPair(JSCSSMixin, MacroElement):
         {% endmacro %}
     """)
 
+    #: Below this page width the two maps stack, each the full width, the panel below them.
+    STACK_BELOW_PX = 700
+
     def __init__(self, m1, b1, m2, b2):
         super().__init__()
         self.m1, self.b1, self.m2, self.b2 = m1, b1, m2, b2
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            first, second = self.m1.get_name(), self.m2.get_name()
+            figure.header.add_child(RawHTML(
+                f"<style>@media (max-width: {self.STACK_BELOW_PX - 1}px) {{"
+                f"#{first}, #{second} {{ left: 0 !important; width: 100% !important; height: 62vh !important; }}"
+                f"#{second} {{ top: 62vh !important; }}"
+                "#im-compare-panel { top: 124vh !important; bottom: auto !important; height: auto !important; }"
+                "}</style>"), name="im_compare_stack")
+        super().render(**kwargs)

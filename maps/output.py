@@ -3,7 +3,8 @@
 Example:
     >>> import incidents, maps
     >>> m = maps.incident_map(incidents.sample())                      # doctest: +SKIP
-    >>> maps.save(m, "out/map.html", self_contained=True)              # doctest: +SKIP
+    >>> maps.save(m, "out/map.html")                  # opens with no network  # doctest: +SKIP
+    >>> maps.save(m, "out/small.html", self_contained=False)  # Leaflet from a CDN  # doctest: +SKIP
     >>> html = maps.embed(m, height="420px")                           # doctest: +SKIP
     >>> maps.to_png(m, "docs/map.png", width=1200, height=800)         # doctest: +SKIP
 """
@@ -21,11 +22,20 @@ from maps.browser import TRANSPARENT_PNG, browser_page
 
 _SCRIPT_LINK = re.compile(r'<script\s+src="([^"]+)"\s*>\s*</script>')
 _CSS_LINK = re.compile(r'<link\s+rel="stylesheet"\s+href="([^"]+)"\s*/?>')
+#: The embedded map's permissions: run its scripts, open source links in a new tab.
+SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
+#: For a printed picture: interactive controls hidden, the legend open and the credits whole.
+PICTURE_CSS = (".im-search, .im-filters, .im-timeline, .leaflet-control-zoom, .leaflet-control-layers,"
+               " .leaflet-control-zoom-fullscreen, .leaflet-popup { display: none !important; }"
+               " .im-legend .im-toggle { display: none !important; }"
+               " .im-legend.im-collapsed > .im-body { display: block !important; }"
+               " .leaflet-control-attribution { white-space: normal !important; }")
 _ANY_EXTERNAL = re.compile(r'<(?:script|link)\b[^>]*(?:src|href)="(?:https?:)?//[^"]*"', re.I)
 
 
-def render_html(m, self_contained: bool = False) -> str:
-    """Full HTML page of a map (folium Map, CompareMap or any folium element)."""
+def render_html(m, self_contained: bool = True) -> str:
+    """Full HTML page of a map (folium Map, CompareMap or any folium element); Leaflet and
+    plugins inlined unless ``self_contained=False`` (then linked from the CDN)."""
     page = m.get_root().render()
     return inline_assets(page) if self_contained else page
 
@@ -58,35 +68,42 @@ def inline_assets(page: str) -> str:
     return page
 
 
-def save(m, path, self_contained: bool = False, *, force: bool = False, inputs=()) -> Path:
+def save(m, path, self_contained: bool = True, *, force: bool = False, inputs=()) -> Path:
     """Write the map as an HTML page through :func:`incidents.output.write_output`
     (atomically; ``"-"`` or a device streams; never over the incidents' source file or
     ``inputs``; a read-only file only with ``force``); returns the path.
 
-    ``self_contained=True`` inlines Leaflet and every plugin (pinned versions, from the
-    local asset cache) so the page opens with no network; only map tiles are fetched,
-    and the offline basemap needs none.
+    By default Leaflet and every plugin are inlined (pinned versions, from the local asset
+    cache), so the page opens with no network; only map tiles are fetched, and where they
+    cannot load the drawn basemap under them shows (:mod:`maps.basemap`).
+    ``self_contained=False`` links the same pinned files from the jsDelivr CDN instead: a
+    page about 0.2 MB smaller that needs the network to show anything.
     """
     page = render_html(m, self_contained).encode("utf-8")
     return write_output(path, lambda out: out.write(page), force=force,
                         inputs=[*inputs, *getattr(m, "incident_inputs", ())])
 
 
-def embed(m, height: str = "500px", width: str = "100%", self_contained: bool = False) -> str:
+def embed(m, height: str = "500px", width: str = "100%", self_contained: bool = True) -> str:
     """HTML fragment for reports and notebooks: a sandboxed iframe holding the page.
 
-    ``sandbox="allow-scripts"`` without ``allow-same-origin`` gives the map an opaque
-    origin: it cannot touch the host page, and several maps on one page stay independent.
+    The sandbox allows scripts, and popups (a source link opens in a new tab, which
+    escapes the sandbox so the source site works) and nothing else: without
+    ``allow-same-origin`` the map has an opaque origin, cannot touch the host page, and
+    several maps on one page stay independent; without ``allow-top-navigation`` it cannot
+    navigate the host away.
     """
     doc = html_lib.escape(render_html(m, self_contained), quote=True)
-    return (f'<iframe class="incident-map" srcdoc="{doc}" sandbox="allow-scripts" '
+    return (f'<iframe class="incident-map" srcdoc="{doc}" sandbox="{SANDBOX}" '
             f'allow="fullscreen" style="width:{html_lib.escape(width)};'
             f'height:{html_lib.escape(height)};border:0" loading="lazy"></iframe>')
 
 
 def to_png(m, path, width: int = 1200, height: int = 800, timeout_s: float = 60,
            browser=None, *, force: bool = False, inputs=()) -> Path:
-    """Screenshot of the map through headless Chromium, for PDF and print reports.
+    """Screenshot of the map through headless Chromium, for PDF and print reports: the
+    legend and the credits, without the interactive controls (search, filters, timeline,
+    zoom, layers, fullscreen).
 
     The page is rendered self-contained and loaded with every network request refused
     (tile requests get a transparent pixel), so the picture does not depend on the
@@ -105,6 +122,7 @@ def to_png(m, path, width: int = 1200, height: int = 800, timeout_s: float = 60,
             page.goto(page_file.as_uri(), timeout=timeout_s * 1000)
             page.wait_for_selector("[data-incidents-rendered]", state="attached",
                                    timeout=timeout_s * 1000)
+            page.add_style_tag(content=PICTURE_CSS)
             page.wait_for_timeout(400)  # let the canvas and label tooltips settle
             png = page.screenshot(full_page=False)
     return write_output(path, lambda out: out.write(png), force=force, inputs=inputs, stream=False)

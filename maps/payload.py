@@ -27,22 +27,45 @@ import pandas as pd
 
 from geo.regions import REGION_COLUMNS  # added by geo.assign_regions; not user columns
 from incidents.countries import country_name
+from incidents.ownership.tagging import TAG_COLUMNS
 from incidents.schema import COLUMNS
 from maps.safety import safe_url
+from maps.search import fold_table, variants
+from maps.tables import words
 
 #: Columns the popup shows through dictionaries (few distinct values, repeated often).
 CODED = (
     "weapon", "target_type", "owner_country", "oblast_name", "location_precision",
     "owner_company", "sector", "macro_region", "date_precision", "foreign_owned",
+    "ownership_reason",
 )
+#: Bookkeeping columns added by geo.geocode (geo exports no list of them) and by
+#: incidents.tag_ownership: never shown in a popup unless asked for by name
+#: (``popup_columns``); the popup says the same in words (location precision, why this owner).
+PIPELINE_COLUMNS = ("geocoded_name", "geocode_source", "geocode_score", "geocode_candidates",
+                    "geocoded_oblast", "geocode_flag", "geocode_error", *TAG_COLUMNS)
+#: Location precision in words: what the marker's position stands for.
+LOCATION_WORDS = {
+    "exact": "exact site",
+    "settlement": "settlement centre, not the exact site",
+    "hromada": "centre of the hromada (community), not the exact site",
+    "raion": "centre of the raion (district), not the exact site",
+    "oblast": "somewhere in the oblast (marker at its centre)",
+}
 COLOR_BY = ("foreign_owned", "owner_country", "weapon", "target_type")
 SIZE_BY = ("casualties", "killed", "injured", None)
 
-FOREIGN_COLORS = {"foreign-owned": "#d62728", "domestic": "#1f77b4", "unknown": "#9e9e9e"}
-#: Colour-blind-safe categorical palette (Okabe-Ito), then grey for the rest.
+#: Unknown is the same dark grey in every colouring; "other" (categories beyond the
+#: palette) a light grey. Every pair of map colours stays apart for colour-blind readers:
+#: CAM02-UCS distance >= 10 under simulated deuteranomaly, protanomaly and tritanomaly
+#: (colorspacious, severity 100), checked by tests/test_maps_palette.py.
+UNKNOWN_COLOR = "#686868"
+OTHER_COLOR = "#d8d8d8"
+FOREIGN_COLORS = {"foreign-owned": "#d62728", "domestic": "#1f77b4", "unknown": UNKNOWN_COLOR}
+#: Categorical palette: Okabe-Ito's eight colours (the ten-colour palette before it added
+#: two that colour-blind readers cannot tell from its sky blue).
 PALETTE = ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7",
-           "#000000", "#8c564b", "#17becf")
-OTHER_COLOR = "#bdbdbd"
+           "#000000")
 MIN_RADIUS, MAX_RADIUS = 4, 18
 #: Above this many circles, draw them without outlines: stroking every circle doubles the
 #: canvas work (100,000 circles: first draw ~2 s -> ~1 s in headless Chromium).
@@ -99,8 +122,10 @@ def _display(name: str, value) -> str:
         return "yes" if value else "no"
     if name == "macro_region":
         return str(value).title()
-    if name in ("weapon", "target_type", "location_precision"):
-        return str(value).replace("_", " ")
+    if name == "location_precision":
+        return LOCATION_WORDS.get(str(value), words(value))
+    if name in ("weapon", "target_type"):
+        return words(value)
     return str(value)
 
 
@@ -178,7 +203,7 @@ def _colors(color_by: str, dictionary: list[str], codes: list[int]
     counts[0] = 0  # unknown never takes a palette colour
     top = [k for k in np.argsort(-counts, kind="stable")[: len(PALETTE)] if counts[k] > 0]
     labels = [dictionary[k] for k in top] + ["other", "unknown"]
-    colors = list(PALETTE[: len(top)]) + [OTHER_COLOR, FOREIGN_COLORS["unknown"]]
+    colors = list(PALETTE[: len(top)]) + [OTHER_COLOR, UNKNOWN_COLOR]
     remap = np.full(len(dictionary), len(top), dtype=np.int64)  # default: other
     remap[top] = np.arange(len(top))
     remap[0] = len(top) + 1
@@ -193,8 +218,8 @@ def _day_numbers(series: pd.Series) -> list[int | None]:
 
 
 def user_columns(gdf: pd.DataFrame) -> list[str]:
-    """The user's own columns: neither incident columns, region columns nor geometry."""
-    known = set(COLUMNS) | set(REGION_COLUMNS) | {gdf.geometry.name}
+    """The user's own columns: neither incident, region nor pipeline columns, nor geometry."""
+    known = set(COLUMNS) | set(REGION_COLUMNS) | set(PIPELINE_COLUMNS) | {gdf.geometry.name}
     return [c for c in gdf.columns if c not in known]
 
 
@@ -255,15 +280,18 @@ def build(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualtie
     dur = [0 if e is None or d is None or e <= d else e - d for d, e in zip(day, end)]
 
     extra = user_columns(rows) if extra_columns is None else list(extra_columns)
+    places = _text(_column(rows, "place"))
     data = {
         "lat": ys, "lon": xs, "id": _text(_column(rows, "id")), "day": day, "dur": dur,
-        "place": _text(_column(rows, "place")), "target": _text(_column(rows, "target")),
+        "place": places, "target": _text(_column(rows, "target")),
         "notes": _text(_column(rows, "notes")),
         "killed": casualty_column(rows, "killed"),
         "injured": casualty_column(rows, "injured"),
         "src": src, "codes": codes, "dicts": dicts,
         "c": color_codes, "colors": colors, "r": radii(_casualties(rows, size_by)),
         "outline": len(ys) <= OUTLINE_LIMIT,
+        # Search: other spellings of each place, and how the browser folds text.
+        "spellings": variants(places), "fold": fold_table(),
         "extra": {"names": [str(c) for c in extra],
                   "values": [_text(rows[c].astype(object)) for c in extra]},
     }

@@ -37,7 +37,7 @@ from incidents.output import write_output
 from maps.output import embed
 from maps.payload import country_label
 from maps.safety import escape, safe_url
-from maps.tables import day, display_table, group_figures
+from maps.tables import day, display_table, group_figures, words
 
 TEMPLATE = "report.html.j2"
 #: Groups smaller than this get a small-sample warning next to their tests.
@@ -53,15 +53,16 @@ BOUNDARY_NOTE = ("Oblast and country boundaries are Natural Earth 1:10m (general
                  "settlement, its oblast comes from the gazetteer's official hierarchy.")
 
 
-def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=False,
+def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=True,
            title=None, registry=None, *, exclude_disputed: bool = False, force: bool = False, inputs=()) -> Path:
     """Write an HTML report comparing two groups of ``gdf``; returns the path.
 
     ``regions``: the two groups to compare (names of ``scheme``'s groups, e.g. "west",
     "east"). ``scheme``: macro-region scheme (see :func:`geo.scheme`); regions are
     assigned when the frame has none or when another scheme is asked for.
-    ``self_contained``: inline Leaflet and plugins in the embedded maps and start them on
-    the offline basemap, so the report opens and prints with no network. ``registry``: the
+    ``self_contained`` (default): inline Leaflet and plugins in the embedded maps and start
+    them on the drawn basemap, so the report opens and prints with no network; False links
+    them from the CDN and starts on OpenStreetMap tiles. ``registry``: the
     ownership registry whose foreign sites make the denominator (default: shipped; see
     :func:`geo.exposure`). ``exclude_disputed``: leave out rows tagged ``disputed`` (strikes
     whose attribution is contested); the report says how many. The file is written through :func:`incidents.output.write_output`:
@@ -79,7 +80,7 @@ def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=F
                         inputs=[*inputs, gdf.attrs.get("source_file")])
 
 
-def render(gdf, regions=("west", "east"), scheme="macro", self_contained=False, title=None,
+def render(gdf, regions=("west", "east"), scheme="macro", self_contained=True, title=None,
            registry=None, exclude_disputed: bool = False) -> str:
     """The report as an HTML string (what :func:`report` writes)."""
     if not isinstance(gdf, geopandas.GeoDataFrame):
@@ -262,7 +263,7 @@ def _foreign_sites(gdf) -> list[dict]:
             "group": row.get("macro_region"), "target": row.get("target"),
             "owner": row.get("owner_company"),
             "country": country_label(country) if isinstance(country, str) and country else None,
-            "weapon": str(row.get("weapon") or "").replace("_", " "),
+            "weapon": words(row.get("weapon") or ""),
             "killed": _casualties(row, "killed"), "injured": _casualties(row, "injured"),
             "sources": _links(row.get("sources")),
         })

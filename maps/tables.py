@@ -39,6 +39,12 @@ def format_cell(value) -> str:
     return str(value)
 
 
+def words(code) -> str:
+    """A category code as the words every table, chart and popup shows ('cruise_missile'
+    -> 'cruise missile')."""
+    return str(code).replace("_", " ")
+
+
 def format_p(value) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
@@ -59,10 +65,15 @@ def display_table(table: pd.DataFrame, groups) -> dict:
     rows = []
     for record in frame.itertuples(index=False):
         share = str(record[0]).startswith("share")
-        rows.append([format_p(v) if c in p_columns
-                     else format_share(v, c == "difference") if share and (c in groups or c == "difference")
-                     else format_cell(v) for c, v in zip(columns, record)])
-    return {"columns": [c.replace("_", " ") for c in columns], "rows": rows,
+        # Mixes list category codes ("cruise_missile 21%"): shown in words, as in the charts.
+        mix = str(record[0]).endswith("mix")
+        row = [format_p(v) if c in p_columns
+               else format_share(v, c == "difference") if share and (c in groups or c == "difference")
+               else words(format_cell(v)) if mix and c in groups
+               else format_cell(v) for c, v in zip(columns, record)]
+        row[0] = words(row[0])
+        rows.append(row)
+    return {"columns": [words(c) for c in columns], "rows": rows,
             "numeric": [c in p_columns for c in columns]}
 
 

@@ -1,7 +1,7 @@
 """Write the western-vs-eastern HTML report (prints cleanly to PDF).
 
     python scripts/write_report.py                       # sample -> report.html
-    python scripts/write_report.py my_incidents.csv -o out/report.html --self-contained
+    python scripts/write_report.py my_incidents.csv -o out/report.html
 """
 
 import argparse
@@ -13,9 +13,9 @@ parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.R
 parser.add_argument("input", nargs="?", help="incident file (default: the shipped sample)")
 parser.add_argument("--regions", default="west,east", help="two groups of the macro scheme")
 parser.add_argument("-o", "--output", default="report.html")
-parser.add_argument("--self-contained", action="store_true", help="open with no network")
+parser.add_argument("--cdn", action="store_true", help="link Leaflet from a CDN (default: inline it, opens with no network)")
 args = parser.parse_args()
 
 gdf, _ = maps.prepare(incidents.load(args.input) if args.input else incidents.sample())
-maps.report(gdf, args.output, regions=tuple(args.regions.split(",")), self_contained=args.self_contained)
+maps.report(gdf, args.output, regions=tuple(args.regions.split(",")), self_contained=not args.cdn)
 print(f"wrote {args.output}")

@@ -22,8 +22,11 @@ class PageLog:
     dialogs: list[str] = field(default_factory=list)
 
 
-def offline_page(browser, width: int = 1200, height: int = 800):
-    """New page whose tile requests get a 1x1 PNG and every other request is aborted and logged."""
+def offline_page(browser, width: int = 1200, height: int = 800, tiles: bool = True):
+    """New page whose tile requests get a 1x1 PNG and every other request is aborted and logged.
+
+    ``tiles=False``: tile requests are aborted too (and logged in ``tiles``), as on a
+    machine with no network at all."""
     page = browser.new_page(viewport={"width": width, "height": height})
     log = PageLog()
     page.on("console", lambda m: log.errors.append(m.text) if m.type == "error" else None)
@@ -41,7 +44,10 @@ def offline_page(browser, width: int = 1200, height: int = 800):
             r.continue_()
         elif any(host in url for host in TILE_HOSTS):
             log.tiles.append(url)
-            r.fulfill(status=200, content_type="image/png", body=TRANSPARENT_PNG)
+            if tiles:
+                r.fulfill(status=200, content_type="image/png", body=TRANSPARENT_PNG)
+            else:
+                r.abort()
         else:
             log.requests.append(url)
             r.abort()

@@ -19,6 +19,7 @@ import shapely
 import geo
 import incidents
 import maps
+from maps.tables import words
 
 report_module = importlib.import_module("maps.report")  # maps.report is the function
 
@@ -132,7 +133,7 @@ def test_comparison_table_has_every_metric_test_and_p_value(html, sample):
     rows = Page(html).rows["compare"]
     header, body = rows[0], rows[1:]
     assert header[:3] == ["metric", "west", "east"] and "p value" in header
-    assert [r[0] for r in body] == table["metric"].tolist()
+    assert [r[0] for r in body] == [words(m) for m in table["metric"]]  # in words, as charts say them
     tests = {r[header.index("test")] for r in body}
     assert {"Fisher exact", "Mann-Whitney U", "chi-square"} <= tests
     p_cells = [r[header.index("p value")] for r in body]
@@ -157,7 +158,8 @@ def test_five_or_more_inline_svg_charts_with_unique_ids(html):
 def test_maps_are_embedded_as_sandboxed_iframes(html):
     frames = Page(html).tags("iframe")
     assert len(frames) == 2
-    assert all(f["sandbox"] == "allow-scripts" and f["srcdoc"].startswith("<!DOCTYPE html>") for f in frames)
+    assert all(set(f["sandbox"].split()) == {"allow-scripts", "allow-popups", "allow-popups-to-escape-sandbox"}
+               and f["srcdoc"].startswith("<!DOCTYPE html>") for f in frames)
     assert "im-compare-panel" in frames[1]["srcdoc"]
 
 

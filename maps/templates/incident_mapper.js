@@ -23,12 +23,13 @@
     var a = el("a", "im-value", url);
     a.href = url;
     a.target = "_blank";
-    a.rel = "noopener noreferrer nofollow";
+    a.rel = "noopener noreferrer";
     return a;
   }
 
   function isoDay(day) { return new Date(day * 86400000).toISOString().slice(0, 10); }
   function monthOf(day) { var d = new Date(day * 86400000); return d.getUTCFullYear() * 12 + d.getUTCMonth(); }
+  IM.monthLabel = monthLabel;
   function monthLabel(m) { return Math.floor(m / 12) + "-" + ("0" + (m % 12 + 1)).slice(-2); }
 
   /* Read one incident out of the columnar payload. */
@@ -44,21 +45,27 @@
     return text;
   }
 
+  /* What a date's precision leaves unknown, in words (a day-precise date needs none). */
+  var DATE_WORDS = { week: " (that week; day unknown)", month: " (month only)", year: " (year only)" };
+  function joined(parts, sep) { return parts.filter(function (p) { return p; }).join(sep); }
+
+  /* The popup in words: [label, text] rows, empty ones left out by incidentNode. */
   function popupRows(d, i) {
+    var country = field(d, "owner_country", i), foreign = field(d, "foreign_owned", i);
+    var owner = joined([field(d, "owner_company", i), country && (field(d, "owner_company", i) ? "(" + country + ")" : country)], " ");
+    var kind = field(d, "target_type", i);
     return [
-      ["Date", dateText(d, i)],
-      ["Place", d.place[i]],
-      ["Oblast", field(d, "oblast_name", i)],
-      ["Region", field(d, "macro_region", i)],
-      ["Target type", field(d, "target_type", i)],
-      ["Owner", field(d, "owner_company", i)],
-      ["Owner country", field(d, "owner_country", i)],
-      ["Foreign-owned", field(d, "foreign_owned", i)],
+      ["Place", joined([d.place[i], field(d, "oblast_name", i), field(d, "macro_region", i)], ", ")],
+      ["Date", dateText(d, i) && dateText(d, i) + (DATE_WORDS[field(d, "date_precision", i)] || "")],
+      ["Target", d.target[i] ? d.target[i] + (kind ? " (" + kind + ")" : "") : kind],
+      ["Owner", owner],
+      ["Foreign-owned", foreign === "yes" ? "yes" : foreign === "no" ? "no (domestic owner)" : ""],
+      ["Why this owner", owner ? field(d, "ownership_reason", i) : ""],
       ["Sector", field(d, "sector", i)],
       ["Weapon", field(d, "weapon", i)],
       ["Killed", d.killed[i]],
       ["Injured", d.injured[i]],
-      ["Location precision", field(d, "location_precision", i)],
+      ["Location", field(d, "location_precision", i)],
       ["ID", d.id[i]]
     ].concat(d.extra.names.map(function (name, k) { return [name, d.extra.values[k][i]]; }));
   }
@@ -93,6 +100,25 @@
       .filter(function (s) { return s; }).join(" \u00b7 ");
   }
 
+  /* The part of the map no control covers (top and bottom bands taken by the corners'
+   * controls), as autopan padding: a popup opened there is not hidden under a panel. */
+  function clearArea(map) {
+    var box = map.getContainer().getBoundingClientRect();
+    function band(corner, fromTop) {
+      var node = map._controlCorners[corner], extent = 0;
+      if (!node) { return 0; }
+      Array.prototype.forEach.call(node.children, function (c) {
+        var r = c.getBoundingClientRect();
+        if (!r.width || !r.height) { return; }
+        extent = Math.max(extent, fromTop ? r.bottom - box.top : box.bottom - r.top);
+      });
+      return extent;
+    }
+    var top = Math.max(band("topleft", true), band("topright", true)) + 8;
+    var bottom = Math.max(band("bottomleft", false), band("bottomright", false)) + 8;
+    return { topLeft: [8, top], bottomRight: [8, bottom], height: box.height - top - bottom };
+  }
+
   /* The incident layer: one canvas circle per incident, filters and timeline over it. */
   IM.incidents = function (group, map, d, opts) {
     var n = d.lat.length, markers = new Array(n), month = new Array(n);
@@ -122,7 +148,7 @@
       }
       if (onMap) { map.addLayer(group); }
       map.getContainer().setAttribute("data-incidents-rendered", String(visible.length));
-      if (ctl.onchange) { ctl.onchange(); }
+      ctl.listeners.forEach(function (listener) { listener(visible); });
     }
     function openPopup(i, latlng) {
       // Several incidents can share one spot (settlement centroids): list all of them.
@@ -131,8 +157,10 @@
       var box = el("div", "im-popup");
       if (here.length > 1) { box.appendChild(el("div", "im-count", here.length + " incidents at this location")); }
       here.forEach(function (j) { box.appendChild(incidentNode(d, j)); });
-      L.popup({ maxWidth: 360, maxHeight: 320 }).setLatLng(latlng || markers[i].getLatLng())
-        .setContent(box).openOn(map);
+      var clear = clearArea(map);
+      L.popup({ maxWidth: 360, maxHeight: Math.max(120, Math.min(320, clear.height - 60)),
+                autoPanPaddingTopLeft: clear.topLeft, autoPanPaddingBottomRight: clear.bottomRight })
+        .setLatLng(latlng || markers[i].getLatLng()).setContent(box).openOn(map);
     }
     var tooltip = L.tooltip({ direction: "top", offset: [0, -4] });
     group.on("click", function (e) { openPopup(e.layer.imIndex, e.layer.getLatLng()); });
@@ -147,7 +175,7 @@
     });
 
     var ctl = {
-      data: d, map: map, group: group, markers: markers, month: month,
+      data: d, map: map, group: group, markers: markers, month: month, listeners: [],
       visible: function () { return visible.slice(); },
       setFilter: function (name, code) { filters[name] = code; redraw(); },
       setMonth: function (m) { shownMonth = m; redraw(); },
@@ -157,104 +185,6 @@
     IM.layers.push(ctl);
     redraw();
     return ctl;
-  };
-
-  function control(map, position, className) {
-    var box = el("div", "leaflet-bar im-control " + className);
-    var c = L.control({ position: position });
-    c.onAdd = function () { return box; };
-    c.addTo(map);
-    L.DomEvent.disableClickPropagation(box);
-    L.DomEvent.disableScrollPropagation(box);
-    return box;
-  }
-
-  /* Drop-down filters over coded fields (weapon, target type, owner country). */
-  IM.filters = function (ctl, fields, position) {
-    var box = control(ctl.map, position, "im-filters");
-    fields.forEach(function (f) {
-      var name = f[0], dict = ctl.data.dicts[name], codes = ctl.data.codes[name];
-      if (!dict) { return; }
-      var used = {};
-      codes.forEach(function (c) { used[c] = true; });
-      var label = el("label", null, f[1] + " ");
-      var select = el("select");
-      select.appendChild(el("option", null, "all"));
-      select.options[0].value = "";
-      dict.forEach(function (text, code) {
-        if (!used[code]) { return; }
-        var option = el("option", null, code === 0 ? "(unknown)" : text);
-        option.value = String(code);
-        select.appendChild(option);
-      });
-      select.addEventListener("change", function () {
-        ctl.setFilter(name, select.value === "" ? null : Number(select.value));
-      });
-      label.appendChild(select);
-      box.appendChild(label);
-    });
-  };
-
-  /* Month slider: all months, or one month at a time (with play). */
-  IM.timeline = function (ctl, position) {
-    var months = ctl.month.filter(function (m) { return m !== null; });
-    if (!months.length) { return; }
-    var lo = Math.min.apply(null, months), hi = Math.max.apply(null, months);
-    var box = control(ctl.map, position, "im-timeline");
-    var all = el("input"); all.type = "checkbox"; all.checked = true;
-    var allLabel = el("label", null, " all months");
-    allLabel.insertBefore(all, allLabel.firstChild);
-    var slider = el("input"); slider.type = "range"; slider.min = lo; slider.max = hi; slider.value = lo;
-    var shown = el("span", "im-month", monthLabel(lo) + " \u2013 " + monthLabel(hi));
-    var play = el("button", null, "\u25b6"); play.type = "button"; play.title = "Play by month";
-    var timer = null;
-    function update() {
-      var m = all.checked ? null : Number(slider.value);
-      shown.textContent = m === null ? monthLabel(lo) + " \u2013 " + monthLabel(hi) : monthLabel(m);
-      ctl.setMonth(m);
-    }
-    slider.addEventListener("input", function () { all.checked = false; update(); });
-    all.addEventListener("change", update);
-    play.addEventListener("click", function () {
-      if (timer) { clearInterval(timer); timer = null; play.textContent = "\u25b6"; return; }
-      all.checked = false; slider.value = lo; update(); play.textContent = "\u275a\u275a";
-      timer = setInterval(function () {
-        if (Number(slider.value) >= hi) { clearInterval(timer); timer = null; play.textContent = "\u25b6"; return; }
-        slider.value = Number(slider.value) + 1; update();
-      }, 900);
-    });
-    [play, slider, shown, allLabel].forEach(function (node) { box.appendChild(node); });
-  };
-
-  /* Search box over place and owner company; results fly to the incident. */
-  IM.search = function (ctl, position) {
-    var d = ctl.data, box = control(ctl.map, position, "im-search");
-    var input = el("input"); input.type = "search"; input.placeholder = "Search place or owner";
-    var results = el("ul", "im-results");
-    box.appendChild(input); box.appendChild(results);
-    var haystack = null;
-    input.addEventListener("input", function () {
-      var q = input.value.trim().toLowerCase();
-      results.textContent = "";
-      if (q.length < 2) { return; }
-      haystack = haystack || d.place.map(function (p, i) {
-        return (p + "\n" + ctl.field(d, "owner_company", i)).toLowerCase();
-      });
-      var found = 0;
-      for (var i = 0; i < haystack.length && found < 10; i++) {
-        if (haystack[i].indexOf(q) < 0) { continue; }
-        found++;
-        var item = el("li");
-        var button = el("button", null, ctl.tooltipText(d, i) + (ctl.field(d, "owner_company", i) ? " \u00b7 " + ctl.field(d, "owner_company", i) : ""));
-        button.type = "button";
-        button.addEventListener("click", (function (j) {
-          return function () { ctl.map.setView(ctl.markers[j].getLatLng(), Math.max(ctl.map.getZoom(), 9)); ctl.openPopup(j); };
-        })(i));
-        item.appendChild(button);
-        results.appendChild(item);
-      }
-      if (!found) { results.appendChild(el("li", null, "no match")); }
-    });
   };
 
   /* Polygons from a GeoJSON FeatureCollection; properties.label is shown as a tooltip. */
@@ -273,14 +203,38 @@
     }).eachLayer(function (layer) { group.addLayer(layer); });
   };
 
-  /* A pre-rendered (server-escaped) element moved into a Leaflet control. */
-  IM.panel = function (map, id, position) {
-    var node = document.getElementById(id);
-    var c = L.control({ position: position });
-    c.onAdd = function () { return node; };
-    c.addTo(map);
-    L.DomEvent.disableClickPropagation(node);
-    L.DomEvent.disableScrollPropagation(node);
+  /* The drawn basemap (boundaries, neighbours, centre names): shown until a tile of the
+   * current tile layer loads, so a map with no network, or on the "no tiles" choice, can
+   * still be read. Drawn at the back of the map's canvas, not in a pane under the tiles:
+   * Chromium prints a canvas's transparent pixels white, hiding any pane under it. */
+  IM.fallbackBasemap = function (map, data) {
+    var group = L.featureGroup();
+    L.geoJSON(data.polygons, {
+      interactive: false,
+      style: function (f) { return f.properties.style; }
+    }).eachLayer(function (layer) { group.addLayer(layer); });
+    data.centres.forEach(function (c) {
+      group.addLayer(L.marker([c.lat, c.lon], {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "im-centre-label", html: el("span", null, c.name), iconSize: null })
+      }));
+    });
+    function show() { if (!map.hasLayer(group)) { group.addTo(map); group.bringToBack(); } }
+    function hide() { if (map.hasLayer(group)) { map.removeLayer(group); } }
+    function watch(layer) {
+      if (!(layer instanceof L.TileLayer) || layer.imWatched) { return; }
+      layer.imWatched = true;
+      layer.on("tileload", function () { if (map.hasLayer(layer)) { hide(); } });
+    }
+    map.eachLayer(watch);
+    map.on("layeradd", function (e) { watch(e.layer); });
+    map.on("baselayerchange", function (e) {
+      var loaded = e.layer instanceof L.TileLayer &&
+        e.layer.getContainer() && e.layer.getContainer().querySelector(".leaflet-tile-loaded");
+      if (loaded) { hide(); } else { show(); }
+    });
+    map.getContainer().classList.add("im-has-fallback");
+    show();
   };
 
   /* Fit views now if the maps have a size, and again whenever their size changes, until
