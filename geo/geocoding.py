@@ -16,11 +16,14 @@ Example:
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
+from geo.cache import GeocodeCache
 from geo.gazetteer import load_gazetteer
 from geo.geocoders import Geocoder, GeocodingError, GeopyGeocoder, OfflineGeocoder
 from geo.geocoders.base import empty_results
@@ -41,8 +44,9 @@ _FLAG_SLACK_KM = 15.0
 _FAR_KM = 60.0
 
 
-def geocode(gdf: pd.DataFrame, geocoder="offline", overwrite: bool = False,
-            user_agent: str | None = None, cache=True, progress: bool = False,
+def geocode(gdf: pd.DataFrame, geocoder: str | Geocoder | object = "offline", overwrite: bool = False,
+            user_agent: str | None = None, cache: bool | str | Path | GeocodeCache = True,
+            progress: bool = False,
             **options) -> gpd.GeoDataFrame:
     """Return a copy of ``gdf`` with geometry filled from ``place`` where it was missing.
 
@@ -266,7 +270,7 @@ def _summary(out: gpd.GeoDataFrame, located, todo, resolved) -> dict:
     }
 
 
-def reverse(lat, lon):
+def reverse(lat: float | ArrayLike, lon: float | ArrayLike) -> pd.Series | pd.DataFrame:
     """Nearest gazetteer settlement of a point (a Series) or of each point (a DataFrame).
 
     Columns: ``place`` (gazetteer row), ``name``, ``name_uk``, ``oblast`` (ISO),

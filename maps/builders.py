@@ -9,6 +9,8 @@ Example:
 from __future__ import annotations
 
 
+from collections.abc import Sequence
+
 import folium
 import geopandas
 import pandas as pd
@@ -16,6 +18,7 @@ from branca.colormap import linear
 from branca.element import Figure
 
 import geo
+from incidents import OwnershipRegistry
 from maps import payload as payloads
 from maps.basemap import base_map, geojson
 from maps.datasources import DATA_SOURCES
@@ -152,10 +155,11 @@ def _add_incidents(m, gdf, p: payloads.Payload, scheme: str, legend_title: str |
     return layer
 
 
-def incident_map(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualties", *,
-                 scheme: str = "macro", basemap: str = "openstreetmap",
-                 title: str | None = "Incidents", registry=None, site_km: float = 1.0,
-                 popup_columns=None) -> IncidentMap:
+def incident_map(gdf: geopandas.GeoDataFrame, color_by: str = "foreign_owned",
+                 size_by: str | None = "casualties", *, scheme: str = "macro",
+                 basemap: str = "openstreetmap", title: str | None = "Incidents",
+                 registry: OwnershipRegistry | None = None, site_km: float = 1.0,
+                 popup_columns: Sequence[str] | None = None) -> IncidentMap:
     """Interactive map of incidents (a ``folium.Map``).
 
     One canvas layer from a compact payload, coloured by ``color_by`` (foreign_owned,
@@ -261,9 +265,10 @@ def headline(gdf, a: str, b: str) -> str:
     return "; ".join(parts) + "."
 
 
-def compare_map(gdf, a: str = "west", b: str = "east", scheme: str = "macro", *,
+def compare_map(gdf: geopandas.GeoDataFrame, a: str = "west", b: str = "east", scheme: str = "macro", *,
                 color_by: str = "foreign_owned", size_by: str | None = "casualties",
-                basemap: str = "openstreetmap", registry=None, popup_columns=None) -> CompareMap:
+                basemap: str = "openstreetmap", registry: OwnershipRegistry | None = None,
+                popup_columns: Sequence[str] | None = None) -> CompareMap:
     """Side-by-side maps of macro-regions ``a`` and ``b``, synchronised, with a panel.
 
     Each pane shows its group's incidents (same colours and sizes), fitted to the group;

@@ -14,7 +14,10 @@ from __future__ import annotations
 import html as html_lib
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+
+from branca.element import Element
 
 from incidents.output import check_output, write_output
 from maps import assets
@@ -68,7 +71,8 @@ def inline_assets(page: str) -> str:
     return page
 
 
-def save(m, path, self_contained: bool = True, *, force: bool = False, inputs=()) -> Path:
+def save(m: Element, path: str | Path, self_contained: bool = True, *, force: bool = False,
+         inputs: Iterable[str | Path] = ()) -> Path:
     """Write the map as an HTML page through :func:`incidents.output.write_output`
     (atomically; ``"-"`` or a device streams; never over the incidents' source file or
     ``inputs``; a read-only file only with ``force``); returns the path.
@@ -84,7 +88,7 @@ def save(m, path, self_contained: bool = True, *, force: bool = False, inputs=()
                         inputs=[*inputs, *getattr(m, "incident_inputs", ())])
 
 
-def embed(m, height: str = "500px", width: str = "100%", self_contained: bool = True) -> str:
+def embed(m: Element, height: str = "500px", width: str = "100%", self_contained: bool = True) -> str:
     """HTML fragment for reports and notebooks: a sandboxed iframe holding the page.
 
     The sandbox allows scripts, and popups (a source link opens in a new tab, which
@@ -99,8 +103,8 @@ def embed(m, height: str = "500px", width: str = "100%", self_contained: bool = 
             f'height:{html_lib.escape(height)};border:0" loading="lazy"></iframe>')
 
 
-def to_png(m, path, width: int = 1200, height: int = 800, timeout_s: float = 60,
-           browser=None, *, force: bool = False, inputs=()) -> Path:
+def to_png(m: Element, path: str | Path, width: int = 1200, height: int = 800, timeout_s: float = 60,
+           browser: object | None = None, *, force: bool = False, inputs: Iterable[str | Path] = ()) -> Path:
     """Screenshot of the map through headless Chromium, for PDF and print reports: the
     legend and the credits, without the interactive controls (search, filters, timeline,
     zoom, layers, fullscreen).

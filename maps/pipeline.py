@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -74,7 +75,7 @@ def prepare(
     registry: incidents.OwnershipRegistry | None = None,
     scheme: str = "macro",
     rejected: int = 0,
-    progress=None,
+    progress: Callable[[str], object] | None = None,
 ) -> tuple[gpd.GeoDataFrame, Summary]:
     """Geocode rows without geometry, tag ownership and assign regions.
 

@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -53,7 +54,7 @@ def _unit_names(gdf, level: np.ndarray) -> np.ndarray:
     return names
 
 
-def publishable(gdf, precision: str, *, keep_target_text: bool = False):
+def publishable(gdf: gpd.GeoDataFrame, precision: str, *, keep_target_text: bool = False) -> gpd.GeoDataFrame:
     """Copy of ``gdf`` fit to publish at ``precision`` (settlement, hromada or oblast):
     points snapped by :func:`geo.coarsen`, place named by its unit, target reduced to its
     kind (unless ``keep_target_text``), ids renumbered and revealing text dropped."""

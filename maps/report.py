@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ from markupsafe import Markup
 import geo
 from maps.builders import compare_map, incident_map
 from maps.datasources import DATA_SOURCES
+from incidents import OwnershipRegistry
 from incidents.output import write_output
 from maps.output import embed
 from maps.payload import country_label
@@ -53,8 +55,10 @@ BOUNDARY_NOTE = ("Oblast and country boundaries are Natural Earth 1:10m (general
                  "settlement, its oblast comes from the gazetteer's official hierarchy.")
 
 
-def report(gdf, path, regions=("west", "east"), scheme="macro", self_contained=True,
-           title=None, registry=None, *, exclude_disputed: bool = False, force: bool = False, inputs=()) -> Path:
+def report(gdf: geopandas.GeoDataFrame, path: str | Path, regions: tuple[str, str] = ("west", "east"),
+           scheme: str = "macro", self_contained: bool = True, title: str | None = None,
+           registry: OwnershipRegistry | None = None, *, exclude_disputed: bool = False,
+           force: bool = False, inputs: Iterable[str | Path] = ()) -> Path:
     """Write an HTML report comparing two groups of ``gdf``; returns the path.
 
     ``regions``: the two groups to compare (names of ``scheme``'s groups, e.g. "west",

@@ -18,8 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: (geo/regions.py, geo/geocoding.py, maps/*): the test fails when one gains its hints,
 #: so that it leaves this list.
 PENDING = {
-    "geo.assign_regions", "geo.geocode", "geo.reverse",
-    "maps.compare_map", "maps.embed", "maps.incident_map", "maps.prepare", "maps.report", "maps.save", "maps.to_png",
+    "geo.assign_regions",
 }
 
 
