@@ -19,3 +19,4 @@ from geo.geocoding import coarsen, geocode, reverse
 from geo.query import distance_to_border, in_bbox, in_region, nearest, within
 from geo.compare import compare, compare_timeline
 from geo.site_exposure import exposure, exposure_sites, exposure_timeline, foreign_sites
+from geo.fires import corroborate, unreported_fires

@@ -158,6 +158,10 @@ def load(path: str | os.PathLike, errors: str = "raise", sheet: str | int | None
     """
     table = read_raw(path, sheet)
     attrs = table.attrs
+    if attrs.get("kind") == "detections":  # NASA FIRMS: satellite detections, kept apart from incidents
+        from incidents.sources.firms import detections
+
+        return detections(table.cells, table.lines, attrs, errors, source=str(path), unread=table.rejected)
     frame, rejected = to_frame(
         table.cells, lines=table.lines, geometry=table.geometry, source=str(path),
         dayfirst=dayfirst if dayfirst is not None else attrs.pop("dayfirst", None),
