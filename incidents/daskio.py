@@ -107,10 +107,19 @@ def load(pattern: str | os.PathLike, errors: str = "raise", **options):
 def save(ddf, folder: str | os.PathLike) -> None:
     """Write a Dask frame as partitioned GeoParquet into ``folder`` (created; it must be new
     or empty, so no file, least of all one the frame is still reading, is overwritten)."""
+    import dask
+
+    from incidents.io import save as save_one
+
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise FileExistsError(f"{folder} exists and is not an empty folder; save a Dask frame into a new folder")
-    ddf.to_parquet(str(folder), write_index=False)
+    folder.mkdir(parents=True, exist_ok=True)
+    # Each partition through the in-memory save (GeoParquet per file): Dask's own writer
+    # cannot infer an Arrow type for our list columns from its placeholder partitions.
+    width = len(str(ddf.npartitions - 1))
+    dask.compute(*[dask.delayed(save_one)(part, folder / f"part.{i:0{width}d}.parquet")
+                   for i, part in enumerate(ddf.to_delayed())])
 
 
 def accepting_dask(function):
