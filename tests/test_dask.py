@@ -149,3 +149,17 @@ def test_unreported_fires_agree(files, detections):
     assert len(expected) > 0
     spread = dask_geopandas.from_geopandas(detections, npartitions=4)
     same(geo.unreported_fires(spread, files[1].iloc[::2], sites=sites, km=2, days=1), expected)
+
+
+def test_cli_reads_a_glob_on_a_scheduler_address(files, client, tmp_path, capsys):
+    """Catches: --dask ignored (a glob is not a file), or a bad row's file left out of its message."""
+    from maps.cli import main
+
+    assert main(["--dask", client.scheduler.address, "validate", str(files[0] / "part*.csv")]) == 0
+    assert f"{len(files[1])} rows, all valid" in capsys.readouterr().out
+    bad = pd.read_csv(files[0] / "part1.csv", dtype=str)
+    bad.loc[0, "killed"] = "many"
+    incidents.save(incidents.load(files[0] / "part0.csv"), tmp_path / "a.csv")
+    bad.to_csv(tmp_path / "b.csv", index=False)
+    assert main(["--dask", client.scheduler.address, "validate", str(tmp_path / "?.csv")]) == 1
+    assert "row 2, b.csv: killed: 'many'" in capsys.readouterr().err
