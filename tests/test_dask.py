@@ -8,17 +8,16 @@ files; detections: SYNTHETIC points scattered around the sample's incidents (see
 
 from __future__ import annotations
 
+import distributed
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
-distributed = pytest.importorskip("distributed")
-import geopandas as gpd  # noqa: E402
-import shapely  # noqa: E402
-
-import geo  # noqa: E402
-import incidents  # noqa: E402
-from incidents.errors import IncidentDataError  # noqa: E402
+import geo
+import incidents
+from incidents.errors import IncidentDataError
 
 PARTS = 3
 
