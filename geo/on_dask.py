@@ -108,7 +108,8 @@ def corroborate(gdf, detections, km: float = 2.0, hours: float = 48.0):
     fires._check_distance(km)
     fires._is_detections(detections._meta)
     windows = fires.windows(gdf, hours)
-    parts = [dask.delayed(fires.partial_corroboration)(windows, p, km) for p in detections.to_delayed()]
+    shared = dask.delayed(windows, pure=True)  # one copy in the graph, not one per partition
+    parts = [dask.delayed(fires.partial_corroboration)(shared, p, km) for p in detections.to_delayed()]
     summary = dask.delayed(fires.merge_corroboration)(parts).compute()
     return fires.with_corroboration(gdf, windows, summary)
 
@@ -127,6 +128,7 @@ def unreported_fires(detections, gdf, sites=None, km: float = 1.0, days: float =
     fires._check_distance(km)
     fires._is_detections(detections._meta)
     chosen = fires.registered_sites(sites)
-    parts = [dask.delayed(fires.detections_at_sites)(p, chosen, km, include_static) for p in detections.to_delayed()]
+    shared = dask.delayed(chosen, pure=True)
+    parts = [dask.delayed(fires.detections_at_sites)(p, shared, km, include_static) for p in detections.to_delayed()]
     at_sites = pd.concat(dask.compute(*parts), ignore_index=True)
     return fires.clusters_without_incidents(at_sites, chosen, gdf, km, days)

@@ -49,9 +49,8 @@ def input_path(text: str | None) -> Path:
 
 
 def load(path: Path, **options):
-    """``(frame, rejected)`` in memory, read and checked on the cluster; ``rejected`` keeps
-    the file of each row in its ``row`` as ``file:line`` would not fit the integer column, so
-    its ``field`` is prefixed with the file name."""
+    """``(frame, rejected)`` in memory, read and checked on the cluster. ``row`` is a line
+    of one of several files, so each rejected ``field`` is prefixed with its file's name."""
     import dask
 
     frame, rejected = incidents.load(str(path), engine="dask", errors="report", **options)

@@ -56,6 +56,17 @@ def test_load_reads_every_file_as_a_partition_with_the_same_types(files, lazy):
     assert isinstance(lazy.compute()["sources"].iloc[0], (list, np.ndarray))
 
 
+def test_firms_files_of_every_layout_share_one_glob(client):
+    """Catches: VIIRS and MODIS (archive, NRT) detections landing in different columns or types."""
+    from pathlib import Path
+
+    fixtures = Path(__file__).parent / "fixtures"
+    names = sorted(fixtures.glob("synthetic_firms_[mv]*.csv"))
+    lazy = incidents.load(str(fixtures / "synthetic_firms_[mv]*.csv"), engine="dask")
+    assert lazy.npartitions == len(names) == 5
+    same(lazy.compute(), pd.concat([incidents.load(p) for p in names], ignore_index=True))
+
+
 def test_problems_name_their_file_and_line(tmp_path, client):
     """Catches: a bad row of the second file reported without its file, or dropped silently."""
     sample = incidents.sample()
