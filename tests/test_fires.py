@@ -55,7 +55,8 @@ def strikes(rows) -> gpd.GeoDataFrame:
 ])
 def test_every_firms_layout_loads_as_detections(name, satellites, instrument):
     """Catches: a layout not recognised (MODIS's brightness/bright_t31 names), a satellite code mapped
-    to the wrong platform, or detections validated as incidents."""
+    to the wrong platform, detections validated as incidents, or coordinates rounded on the way
+    (the NOAA-21 file has 8 significant digits)."""
     raw = pd.read_csv(FIXTURES / name, dtype=str)
     found = incidents.load(FIXTURES / name)
     assert found.attrs["kind"] == "detections" and "id" not in found.columns

@@ -129,7 +129,7 @@ def _text(cells: pd.DataFrame, column: str | None) -> pd.Series:
         return pd.Series("", index=cells.index, dtype=object)
     values = cells[column]
     if pd.api.types.is_numeric_dtype(values):  # typed spatial formats and parsed CSV numbers
-        text = values.map(lambda v: "" if pd.isna(v) else f"{v:g}" if isinstance(v, float) else str(v))
+        text = values.map(lambda v: "" if pd.isna(v) else repr(float(v)) if isinstance(v, float) else str(v))
         return text.astype(object)
     return values.astype(object).where(values.notna(), "").astype(str).str.strip()
 
@@ -163,8 +163,13 @@ class _Checks:
 
     def number(self, column: str | None, low: float | None, high: float | None, required: bool = False) -> np.ndarray:
         text = _text(self.cells, column)
-        values = pd.to_numeric(text.where(text != ""), errors="coerce").to_numpy(float)
-        empty = (text == "").to_numpy()
+        if column in self.cells and pd.api.types.is_numeric_dtype(self.cells[column]):
+            # Parsed by the reader already: use the numbers, not their (shortened) text.
+            values = self.cells[column].to_numpy(dtype=float, na_value=np.nan)
+            empty = np.isnan(values)
+        else:
+            values = pd.to_numeric(text.where(text != ""), errors="coerce").to_numpy(float)
+            empty = (text == "").to_numpy()
         if required:
             self.report(empty, column, text, "is empty (every detection has coordinates)")
         self.report(~empty & np.isnan(values), column, text, "is not a number")
