@@ -17,8 +17,3 @@ from incidents.ownership import OwnershipRegistry, ownership_summary, tag_owners
 
 __all__ = ["COLUMNS", "IncidentDataError", "Problem", "load", "save_rejections", "sample", "sample_path", "save", "validate"]
 __all__ += ["OwnershipRegistry", "ownership_summary", "tag_ownership"]
-
-# Dask frames (incidents.daskio): tag_ownership runs on each partition, lazily.
-from incidents.daskio import accepting_dask as _accepting_dask
-
-tag_ownership = _accepting_dask(tag_ownership)
