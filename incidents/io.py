@@ -143,7 +143,7 @@ def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
 
 
 def load(path: str | os.PathLike, errors: str = "raise", sheet: str | int | None = None,
-         dayfirst: bool | None = None, max_chars: int = MAX_FIELD_CHARS
+         dayfirst: bool | None = None, max_chars: int = MAX_FIELD_CHARS, engine: str = "pandas"
          ) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Load incidents from CSV (comma, semicolon or tab), a spreadsheet (.xlsx .xls .ods),
     GeoJSON or JSON records, GeoPackage or GeoParquet; ACLED, UCDP and other exports are
@@ -157,9 +157,21 @@ def load(path: str | os.PathLike, errors: str = "raise", sheet: str | int | None
     naming up to 20 problems (row = 1-based line in the file, field, value, reason).
     ``errors="report"``: return ``(frame, rejected)`` where ``rejected`` has columns
     row, field, value, reason. Rows in = rows loaded + rows rejected + blank rows skipped.
+    ``engine="dask"``: ``path`` may be a glob or a folder of GeoParquet; the result is a lazy
+    ``dask_geopandas.GeoDataFrame``, one partition per file (see :mod:`incidents.daskio`).
     """
+    if engine == "dask":
+        from incidents import daskio
+
+        return daskio.load(path, errors=errors, sheet=sheet, dayfirst=dayfirst, max_chars=max_chars)
+    if engine != "pandas":
+        raise ValueError(f"engine must be 'pandas' or 'dask', not {engine!r}")
     table = read_raw(path, sheet)
     attrs = table.attrs
+    if attrs.get("kind") == "detections":  # NASA FIRMS: satellite detections, kept apart from incidents
+        from incidents.sources.firms import detections
+
+        return detections(table.cells, table.lines, attrs, errors, source=str(path), unread=table.rejected)
     frame, rejected = to_frame(
         table.cells, lines=table.lines, geometry=table.geometry, source=str(path),
         dayfirst=dayfirst if dayfirst is not None else attrs.pop("dayfirst", None),
@@ -206,10 +218,16 @@ def save(gdf: gpd.GeoDataFrame, path: str | os.PathLike, *, formula_safe: bool =
     first) get a leading ``'``; numbers and plain-number text are left alone.
     ``formula_safe=False`` writes every cell exactly (the ``--raw-csv`` option).
 
+    A Dask frame is written as partitioned GeoParquet into a new folder (:mod:`incidents.daskio`).
+
     Example:
         >>> import incidents, tempfile, os
         >>> incidents.save(incidents.sample(), os.path.join(tempfile.mkdtemp(), "s.csv"))
     """
+    from incidents import daskio
+
+    if daskio.is_dask(gdf):
+        return daskio.save(gdf, path)
     # "-", /dev/stdout, a pipe: a name without extension there means CSV
     kind = "csv" if is_stream(path) and not Path(path).suffix else readers.format_of(Path(path))
     if kind not in WRITABLE or Path(path).suffix.lower() == ".tsv":

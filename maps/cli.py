@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import re
 import sys
 from contextlib import nullcontext
@@ -27,7 +28,7 @@ import geo
 import incidents
 import maps
 from incidents.errors import MAX_LISTED
-from maps import paths
+from maps import dask_run, paths
 from maps.clierrors import PROG, UsageError, explain, plain, plain_warnings, say
 from maps.pipeline import Summary, prepare
 
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'incident-map COMMAND --help' for a command's options and an example.")
     debug = "on an unexpected error, show the full Python traceback"
     parser.add_argument("--debug", action="store_true", help=debug)
+    parser.add_argument("--dask", metavar="local|tcp://HOST:8786", help=dask_run.HELP)  # maps/dask_run.py
     # Also accepted after the command; SUPPRESS keeps the subcommand from resetting a --debug given before it.
     anywhere = argparse.ArgumentParser(add_help=False)
     anywhere.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug)
@@ -185,7 +187,8 @@ class _Checked:
 def _check(args) -> _Checked:
     """Every check that needs no incident data, made before any work: a wrong path or
     option costs a second and one line, not a long run that fails at its end."""
-    done = _Checked(input=paths.readable_file(args.input or incidents.sample_path()))
+    done = _Checked(input=dask_run.input_path(args.input) if args.dask else
+                    paths.readable_file(args.input or incidents.sample_path()))
     reading = done.reading
     reading.append(done.input)
     if getattr(args, "registry", None):
@@ -242,7 +245,8 @@ def _centre(text: str, oblast: str | None) -> tuple[tuple[float, float], geo.nam
 def _load(args, path: Path, err: Console):
     """Load INPUT; any rejected row is printed and stops the command."""
     sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
-    gdf, rejected = incidents.load(path, errors="report", sheet=sheet, dayfirst=args.dayfirst)
+    load = dask_run.load if args.dask else functools.partial(incidents.load, errors="report")
+    gdf, rejected = load(path, sheet=sheet, dayfirst=args.dayfirst)
     if len(rejected):
         if args.errors:
             incidents.save_rejections(rejected, args.errors, formula_safe=not args.raw_csv, force=args.force,
@@ -433,7 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     out, err = Console(), Console(stderr=True, soft_wrap=True)  # one problem = one line, never wrapped
     with plain_warnings(err):
         try:
-            return _run(args, out, err)
+            with dask_run.session(args.dask):
+                return _run(args, out, err)
         except _BadInput as bad:
             written = f"only the problems written (to {args.errors})" if args.errors else "nothing written"
             say(err, f"{PROG}: {bad.args[0]} problem{'s' if bad.args[0] != 1 else ''}; {written}")

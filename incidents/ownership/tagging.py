@@ -109,6 +109,7 @@ def tag_ownership(
     set) is left alone. ``overwrite=True`` recomputes every ownership field from the
     registry, treating a given owner_company as text to search. ``fuzzy_threshold=None``
     turns fuzzy matching off and ``site_km=0`` site proximity. No row is dropped.
+    A Dask frame is tagged per partition and returned as a Dask frame.
 
     Example:
         >>> import pandas as pd
@@ -117,6 +118,10 @@ def tag_ownership(
         >>> out["owner_country"].tolist(), out["foreign_owned"].tolist()
         (['AZ', nan], [True, <NA>])
     """
+    from incidents.daskio import accepting_dask, is_dask
+
+    if is_dask(gdf):  # a Dask frame: the same function on each partition, lazily (incidents/daskio.py)
+        return accepting_dask(tag_ownership)(gdf, registry, overwrite, site_km, fuzzy_threshold)
     if fuzzy_threshold is not None and not 0 <= fuzzy_threshold <= 100:
         raise ValueError(f"fuzzy_threshold must be between 0 and 100 (or None), not {fuzzy_threshold}")
     if not site_km >= 0:

@@ -13,10 +13,11 @@ from typing import Iterable
 
 from incidents.sources.acled import AcledImporter
 from incidents.sources.base import Importer
+from incidents.sources.firms import FirmsImporter
 from incidents.sources.missile_attacks import MissileAttacksImporter
 from incidents.sources.ucdp import UcdpImporter
 
-IMPORTERS: tuple[Importer, ...] = (AcledImporter(), UcdpImporter(), MissileAttacksImporter())
+IMPORTERS: tuple[Importer, ...] = (AcledImporter(), UcdpImporter(), MissileAttacksImporter(), FirmsImporter())
 
 
 def detect(columns: Iterable[str]) -> Importer | None:
@@ -25,4 +26,4 @@ def detect(columns: Iterable[str]) -> Importer | None:
     return next((imp for imp in IMPORTERS if imp.signature <= present), None)
 
 
-__all__ = ["IMPORTERS", "Importer", "AcledImporter", "UcdpImporter", "MissileAttacksImporter", "detect"]
+__all__ = ["IMPORTERS", "Importer", "AcledImporter", "UcdpImporter", "MissileAttacksImporter", "FirmsImporter", "detect"]

@@ -15,13 +15,13 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-AREAS = ("foundation", "geocode", "regions", "ownership", "maps")
+AREAS = ("foundation", "geocode", "regions", "ownership", "maps", "on_dask")
 
 
 def _scaled(module, scale: float) -> None:
     if scale == 1.0:
         return
-    for name in ("SIZE", "FUZZY_SIZE", "BASELINE_SIZE", "BROWSER_SIZE"):
+    for name in ("SIZE", "FUZZY_SIZE", "BASELINE_SIZE", "BROWSER_SIZE", "INCIDENTS", "DETECTIONS"):
         if isinstance(getattr(module, name, None), int):
             setattr(module, name, max(1, int(getattr(module, name) * scale)))
 
