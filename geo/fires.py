@@ -34,6 +34,11 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
+from incidents import OwnershipRegistry
+
+#: What names the sites: a registry, a frame with geometry or lat/lon, or a file of either.
+Sites = OwnershipRegistry | pd.DataFrame | str | Path
+
 __all__ = ["corroborate", "unreported_fires", "CORROBORATION_COLUMNS"]
 
 _GEOD = Geod(ellps="WGS84")
@@ -149,7 +154,8 @@ def with_corroboration(gdf, incident_windows: pd.DataFrame, summary: pd.DataFram
     return out[[c for c in out.columns if c != geometry] + [geometry]]
 
 
-def corroborate(gdf, detections, km: float = 2.0, hours: float = 48.0) -> gpd.GeoDataFrame:
+def corroborate(gdf: gpd.GeoDataFrame, detections: gpd.GeoDataFrame, km: float = 2.0,
+                hours: float = 48.0) -> gpd.GeoDataFrame:
     """Incidents with what satellites saw around them: detections within ``km`` (geodesic)
     of the incident, detected from its ``date`` to ``hours`` after its ``date_end`` (or
     ``date``). An incident dated to the day starts at midnight UTC, so ``hours=48`` covers
@@ -172,7 +178,7 @@ def corroborate(gdf, detections, km: float = 2.0, hours: float = 48.0) -> gpd.Ge
 SITE_COLUMNS = ("site", "company", "owner_country", "sector", "settlement", "oblast")
 
 
-def registered_sites(sites=None) -> gpd.GeoDataFrame:
+def registered_sites(sites: Sites | None = None) -> gpd.GeoDataFrame:
     """Sites as points with :data:`SITE_COLUMNS` (missing ones empty): an
     :class:`~incidents.OwnershipRegistry` (default: the shipped one), a (Geo)DataFrame with
     geometry or ``lat``/``lon`` columns, or a path to a file either kind of frame can be
@@ -182,8 +188,6 @@ def registered_sites(sites=None) -> gpd.GeoDataFrame:
     not the plant, and 1 km around it says nothing. The shipped registry names settlements
     only, so give plant coordinates (a registry with lat/lon, or a file) for this check;
     ``attrs["sites_without_coordinates"]`` counts the registry sites left out."""
-    from incidents.ownership import OwnershipRegistry
-
     left_out = 0
     if sites is None or isinstance(sites, OwnershipRegistry):
         registry = sites if sites is not None else OwnershipRegistry.shipped()
@@ -263,7 +267,8 @@ def clusters_without_incidents(at_sites: pd.DataFrame, sites: gpd.GeoDataFrame, 
     return out
 
 
-def unreported_fires(detections, gdf, sites=None, km: float = 1.0, days: float = 2.0,
+def unreported_fires(detections: gpd.GeoDataFrame, gdf: gpd.GeoDataFrame, sites: Sites | None = None,
+                     km: float = 1.0, days: float = 2.0,
                      include_static: bool = False) -> gpd.GeoDataFrame:
     """Clusters of fire detections within ``km`` of a registered site with no incident in
     ``gdf`` near that site at the time: candidates for a person to review, not incidents.
