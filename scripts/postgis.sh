@@ -7,7 +7,9 @@
 # Needs Debian's postgresql and postgresql-NN-postgis-3 packages (.ci/run installs them).
 # The cluster lives in a temporary folder owned by the postgres user (the server refuses to
 # run as root), listens only on 127.0.0.1 and trusts local connections: it is for tests,
-# never for data anyone keeps. STATE (default /tmp/incident-mapper-postgis) remembers it.
+# never for data anyone keeps. STATE (default /tmp/incident-mapper-postgis) remembers it;
+# POSTGIS_SERVER_OPTIONS adds server settings (the tests pass "-c fsync=off": their data
+# is thrown away, and a killed client does not depend on fsync).
 set -euo pipefail
 STATE="${INCIDENT_MAPPER_POSTGIS_STATE:-/tmp/incident-mapper-postgis}"
 BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
@@ -25,14 +27,14 @@ case "${1:-}" in
     rm -rf "$STATE"; mkdir -p "$STATE"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$STATE"
     PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    as_postgres "$BIN/initdb" -D "$STATE/data" -U postgres -A trust -E UTF8 --no-locale >"$STATE/initdb.log"
-    as_postgres "$BIN/pg_ctl" -D "$STATE/data" -l "$STATE/server.log" -w -o "-p $PORT -k $STATE -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null
+    as_postgres "$BIN/initdb" -D "$STATE/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$STATE/initdb.log"
+    as_postgres "$BIN/pg_ctl" -D "$STATE/data" -l "$STATE/server.log" -w -o "-p $PORT -k $STATE -c listen_addresses=127.0.0.1 ${POSTGIS_SERVER_OPTIONS:-}" start >/dev/null
     as_postgres "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -qAt -c "CREATE DATABASE incidents" \
       -c "\\c incidents" -c "CREATE EXTENSION postgis" >/dev/null
     echo "postgresql://postgres@127.0.0.1:$PORT/incidents" | tee "$STATE/url"
     ;;
   stop)
-    if [ -d "$STATE/data" ]; then as_postgres "$BIN/pg_ctl" -D "$STATE/data" -m fast -w stop >/dev/null 2>&1 || true; fi
+    if [ -d "$STATE/data" ]; then as_postgres "$BIN/pg_ctl" -D "$STATE/data" -m immediate -w stop >/dev/null 2>&1 || true; fi
     rm -rf "$STATE"
     ;;
   *) echo "usage: scripts/postgis.sh start|stop" >&2; exit 2 ;;

@@ -269,7 +269,7 @@ class Store:
             values = list(wanted) if isinstance(wanted, (list, tuple, set)) else [wanted]
             names = [f"w{n}_{i}" for i in range(len(values))]
             params.update(zip(names, values))
-            clauses.append(f"{column} IN ({', '.join(':' + name for name in names)})" if names else "1 = 0")
+            clauses.append(f"{FILTERABLE[column]} IN ({', '.join(':' + name for name in names)})" if names else "1 = 0")
         return clauses, params
 
     def _records(self, clauses: list[str], params: dict) -> gpd.GeoDataFrame:
@@ -278,11 +278,12 @@ class Store:
 
     def read(self, within=None, bbox=None, since=None, until=None, where=None) -> gpd.GeoDataFrame:
         """Stored records matching every filter given, as an incident frame with the store
-        columns ``source``, ``event_id``, ``first_ingest``, ``last_ingest``.
+        columns ``store_source``, ``store_event``, ``store_first_ingest``, ``store_last_ingest``.
 
         ``within=(lat, lon, km)``: geodesic distance (adds ``distance_km``);
         ``bbox=(west, south, east, north)``; ``since``/``until``: dates, inclusive;
-        ``where={"column": value or [values]}``. Spatial filters use the store's index.
+        ``where={"column": value or [values]}`` (``id``, ``store_source``, ``place``, ...).
+        Spatial filters use the store's index.
         """
         frame = self._records(*self._filters(within, bbox, since, until, where))
         if within is not None:
@@ -298,7 +299,7 @@ class Store:
         :meth:`read`), the events having at least one record that matches them."""
         if not filters:
             return events_of(self._records([], {}))
-        ids = sorted(set(self.read(**filters)["event_id"].astype(int)))
+        ids = sorted(set(self.read(**filters)["store_event"].astype(int)))
         chunks = [self._records([f"event_id IN ({', '.join(str(int(i)) for i in ids[s:s + 500])})"], {})
                   for s in range(0, len(ids), 500)]
         return events_of(pd.concat(chunks, ignore_index=True)) if chunks else events_of(self._records(["1 = 0"], {}))

@@ -31,33 +31,33 @@ def _union(values) -> list:
 
 
 def events_of(records: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Aggregate decoded store records (with ``event_id``, ``source``, ``first_ingest``)."""
+    """Aggregate decoded store records (with ``store_event``, ``store_source``, ``store_first_ingest``)."""
     rank = records["location_precision"].map({p: i for i, p in enumerate(LOCATION_PRECISIONS)})
     rank = rank.where(records.geometry.notna(), len(LOCATION_PRECISIONS)).fillna(len(LOCATION_PRECISIONS) - 0.5)
     ordered = records.assign(_rank=rank.astype(float), _order=np.arange(len(records))).sort_values(
-        ["event_id", "_rank", "first_ingest", "_order"], kind="stable")
-    groups = ordered.groupby("event_id", sort=True)
+        ["store_event", "_rank", "store_first_ingest", "_order"], kind="stable")
+    groups = ordered.groupby("store_event", sort=True)
     plain = [c for c, k in COLUMN_KINDS.items() if k in ("str", "bool", "datetime") and c not in _LOCATION]
     out = groups[plain].first()
-    best = ordered.drop_duplicates("event_id", keep="first").set_index("event_id")
+    best = ordered.drop_duplicates("store_event", keep="first").set_index("store_event")
     out[_LOCATION] = best[_LOCATION]
     out["date"] = groups["date"].min()
-    latest = ordered["date_end"].fillna(ordered["date"]).groupby(ordered["event_id"]).max()
+    latest = ordered["date_end"].fillna(ordered["date"]).groupby(ordered["store_event"]).max()
     out["date_end"] = latest.where(latest > out["date"])
     for kind in _CASUALTIES:
         low = ordered[f"{kind}_low"].fillna(ordered[kind])
         high = ordered[f"{kind}_high"].fillna(ordered[kind])
-        out[f"{kind}_low"] = low.groupby(ordered["event_id"]).min()
-        out[f"{kind}_high"] = high.groupby(ordered["event_id"]).max()
+        out[f"{kind}_low"] = low.groupby(ordered["store_event"]).min()
+        out[f"{kind}_high"] = high.groupby(ordered["store_event"]).max()
         out[kind] = groups[kind].max()
     for name in ("sources", "tags"):
         out[name] = groups[name].agg(_union)
-    out["reports"] = (ordered["source"] + ":" + ordered["id"].astype(str)).groupby(ordered["event_id"]).agg(" | ".join)
+    out["reports"] = (ordered["store_source"] + ":" + ordered["id"].astype(str)).groupby(ordered["store_event"]).agg(" | ".join)
     out["n_reports"] = groups.size()
-    out["n_sources"] = groups["source"].nunique()
+    out["n_sources"] = groups["store_source"].nunique()
     out = out.reset_index()
-    out["id"] = "event-" + out["event_id"].astype(str)
-    frame = out[[*COLUMN_KINDS, "event_id", "n_reports", "n_sources", "reports"]]
+    out["id"] = "event-" + out["store_event"].astype(str)
+    frame = out[[*COLUMN_KINDS, "store_event", "n_reports", "n_sources", "reports"]]
     located = frame["latitude"].notna() & frame["longitude"].notna()
     geometry = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs=CRS)
     geometry[~located.to_numpy()] = None

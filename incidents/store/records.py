@@ -26,8 +26,15 @@ KINDS = {**{c: k for c, k in COLUMN_KINDS.items() if c != "id"}, "extra": "json"
 #: stored and last changed it.
 KEY = ["source", "record_id"]
 BOOK = [*KEY, "event_id", "first_ingest", "last_ingest"]
-#: Columns a ``where={...}`` filter may name: single values, not lists or JSON.
-FILTERABLE = frozenset([*BOOK, *(c for c, k in KINDS.items() if k not in ("list", "json"))])
+#: Bookkeeping columns as frames name them: names no incident file uses for its own
+#: columns (a file calls its id "record_id" or "event_id", its links "source"), so an
+#: exported frame loads back without a clash.
+FRAME_NAMES = {"source": "store_source", "event_id": "store_event", "first_ingest": "store_first_ingest",
+               "last_ingest": "store_last_ingest"}
+#: Columns a ``where={...}`` filter may name (frame name or stored name -> stored name):
+#: single values, not lists or JSON.
+FILTERABLE = {**{c: c for c in BOOK}, **{v: k for k, v in FRAME_NAMES.items()}, "id": "record_id",
+              **{c: c for c, k in KINDS.items() if k not in ("list", "json")}}
 
 
 def _objects(values) -> np.ndarray:
@@ -109,9 +116,9 @@ def decode(rows: pd.DataFrame) -> gpd.GeoDataFrame:
     if extra.notna().any():
         parsed = pd.DataFrame([json.loads(v) if isinstance(v, str) else {} for v in extra])
         frame = pd.concat([frame, parsed.set_axis(frame.index)], axis=1)
-    for name in BOOK[:1] + BOOK[2:]:
+    for name, shown in FRAME_NAMES.items():
         if name in rows:
-            frame[name] = rows[name].to_numpy() if name == "source" else pd.array(rows[name], dtype="Int64")
+            frame[shown] = rows[name].to_numpy(dtype=object) if name == "source" else pd.array(rows[name], dtype="Int64")
     lon, lat = frame["longitude"].to_numpy(), frame["latitude"].to_numpy()
     located = ~(np.isnan(lon) | np.isnan(lat))
     shapes = np.full(len(frame), None, dtype=object)
