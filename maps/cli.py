@@ -26,7 +26,7 @@ import geo
 import incidents
 import maps
 from incidents.errors import MAX_LISTED
-from maps import paths
+from maps import paths, store_cli
 from maps.clierrors import PROG, UsageError, explain, plain, plain_warnings, say
 from maps.pipeline import Summary, prepare
 
@@ -145,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     _input(validate, required=True), _common(validate, None, geocoding=False)
 
     command("sources", "list the data sources and their licences", f"{PROG} sources")
+    store_cli.register(commands, command)
     return parser
 
 
@@ -171,7 +172,8 @@ class _Checked:
 def _check(args) -> _Checked:
     """Every check that needs no incident data, made before any work: a wrong path or
     option costs a second and one line, not a long run that fails at its end."""
-    done = _Checked(input=paths.readable_file(args.input or incidents.sample_path()))
+    given = args.input or incidents.sample_path()
+    done = _Checked(input=given if store_cli.is_store_input(given) else paths.readable_file(given))
     reading = done.reading
     reading.append(done.input)
     if getattr(args, "registry", None):
@@ -220,7 +222,9 @@ def _centre(text: str) -> tuple[float, float]:
 
 
 def _load(args, path: Path, err: Console):
-    """Load INPUT; any rejected row is printed and stops the command."""
+    """Load INPUT (a store: its events); any rejected row is printed and stops the command."""
+    if store_cli.is_store_input(path):
+        return store_cli.load_events(path)
     sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
     gdf, rejected = incidents.load(path, errors="report", sheet=sheet, dayfirst=args.dayfirst)
     if len(rejected):
@@ -324,6 +328,8 @@ def _run(args, out: Console, err: Console) -> int:
     if args.command == "sources":
         _sources(out)
         return 0
+    if args.command == "store":
+        return store_cli.run(args, out, err)
     checked = _check(args)
     gdf = _load(args, checked.input, err)
     loaded = {"rows_in": gdf.attrs.get("rows_in", len(gdf)), "blank": gdf.attrs.get("rows_blank", 0),

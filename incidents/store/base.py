@@ -265,7 +265,8 @@ class Store:
                 clauses.append(f"date {op} :{bound}")
         for n, (column, wanted) in enumerate((where or {}).items()):
             if column not in FILTERABLE:
-                raise ValueError(f"where: cannot filter on {column!r}; columns: {', '.join(sorted(FILTERABLE))}")
+                raise ValueError(f"where: cannot filter on {column!r}; columns: "
+                                 f"{', '.join(sorted(c for c in FILTERABLE if c not in BOOK and c != 'record_id'))}")
             values = list(wanted) if isinstance(wanted, (list, tuple, set)) else [wanted]
             names = [f"w{n}_{i}" for i in range(len(values))]
             params.update(zip(names, values))
