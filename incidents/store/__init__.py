@@ -20,7 +20,10 @@ def is_server_url(text) -> bool:
 def backend_for(url) -> type[Store]:
     """The Store class for ``url``: PostGIS for postgresql:// URLs, else a GeoPackage file."""
     if is_server_url(url):
-        from incidents.store.postgis import PostGISStore
+        try:
+            from incidents.store.postgis import PostGISStore
+        except ModuleNotFoundError as missing:
+            raise StoreError(f"a PostGIS store needs {missing.name}: pip install 'incident-mapper[postgis]'") from None
         return PostGISStore
     from incidents.store.geopackage import GeoPackageStore
     return GeoPackageStore
