@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 
 from incidents.schema import COLUMN_KINDS, CRS, LOCATION_PRECISIONS
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 
 from incidents.store.base import Store
-from incidents.store.errors import NotAStoreError, StoreUnavailable, StoreVersionError, masked
+from incidents.store.errors import NotAStoreError, StoreError, StoreUnavailable, StoreVersionError, masked
 from incidents.store.records import BOOK, CONTENT, content_ddl
 
 #: pg_advisory_xact_lock key the store's writers share (any fixed number no other tool uses).
@@ -79,7 +79,7 @@ class PostGISStore(Store):
             yield
         except _DRIVER_ERRORS as error:
             reason = getattr(error, "orig", None) or error
-            raise (kind or NotAStoreError)(masked(f"{what} {self.url}: {reason}", self._secrets)) from None
+            raise (kind or StoreError)(masked(f"{what} {self.url}: {reason}", self._secrets)) from None
 
     # ---- schema -------------------------------------------------------------------
     @property
