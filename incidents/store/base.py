@@ -216,8 +216,9 @@ class Store:
         if found.review:
             self._execute("INSERT INTO review (ingest_id, source, record_id, event_id, candidates, reason) "
                           "VALUES (:ingest_id, :source, :record_id, :event_id, :candidates, :reason)",
-                          [{**c, "ingest_id": ingest_id, "candidates": " ".join(map(str, c.pop("events")))}
-                           for c in found.review])
+                          [{"ingest_id": ingest_id, "source": source, "record_id": c["record_id"],
+                            "event_id": c["event_id"], "reason": c["reason"],
+                            "candidates": " ".join(map(str, c["events"]))} for c in found.review])
         review.extend(found.review)
         return len(matched)
 
