@@ -74,7 +74,9 @@ def test_event_takes_casualty_range_and_most_precise_location(store_url):
                 location_precision="exact", sources="https://example.org/synthetic/x")
     with _stored(store_url, rough) as st:
         st.ingest(frame(exact), source="acled")
-        event = st.events().iloc[0]
+        events = st.events()
+    incidents.validate(events)  # an event row is a valid incident row (ranges in order)
+    event = events.iloc[0]
     assert (event["killed_low"], event["killed_high"], event["killed"]) == (2, 7, 5)
     assert (event["place"], event["location_precision"], event["latitude"]) == ("Flex plant gate", "exact", MUK[0])
     assert sorted(event["sources"]) == ["https://example.org/synthetic/r", "https://example.org/synthetic/x"]
