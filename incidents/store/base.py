@@ -116,8 +116,13 @@ class Store:
         """Context manager: one exclusive write transaction (committed, or rolled back on error)."""
         raise NotImplementedError
 
-    def _query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+    def _fetch(self, sql: str, params: dict | None = None) -> tuple[list[str], list[tuple]]:
+        """Run a query: its column names and its rows as tuples."""
         raise NotImplementedError
+
+    def _query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+        columns, rows = self._fetch(sql, params)
+        return pd.DataFrame.from_records(rows, columns=columns)
 
     def _execute(self, sql: str, params: dict | list[dict] | None = None) -> list:
         """Run a statement (a list of dicts: once per dict); the rows it returns, if any."""
@@ -274,9 +279,23 @@ class Store:
             clauses.append(f"{FILTERABLE[column]} IN ({', '.join(':' + name for name in names)})" if names else "1 = 0")
         return clauses, params
 
-    def _records(self, clauses: list[str], params: dict) -> gpd.GeoDataFrame:
+    def _records(self, clauses: list[str], params: dict, within=None) -> gpd.GeoDataFrame:
+        """Decoded records; ``within=(lat, lon, km)`` keeps those within the geodesic
+        distance (measured on the raw rows, so the box's corners are never decoded) and
+        adds ``distance_km``."""
         sql = f"SELECT {', '.join([*BOOK, *CONTENT])} FROM records"
-        return decode(self._query(sql + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY fid", params))
+        columns, rows = self._fetch(sql + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY fid", params)
+        cells = np.array(rows, dtype=object).reshape(len(rows), len(columns))
+        if within is None:
+            return decode(columns, cells)
+        lat, lon, km = within
+        x = cells[:, columns.index("longitude")].astype(float)
+        y = cells[:, columns.index("latitude")].astype(float)
+        _, _, metres = GEOD.inv(np.full(len(x), lon), np.full(len(x), lat), x, y)
+        keep = metres / 1000 <= km
+        frame = decode(columns, cells[keep])
+        frame.insert(len(frame.columns) - 1, "distance_km", metres[keep] / 1000)
+        return frame
 
     def read(self, within=None, bbox=None, since=None, until=None, where=None) -> gpd.GeoDataFrame:
         """Stored records matching every filter given, as an incident frame with the store
@@ -287,14 +306,8 @@ class Store:
         ``where={"column": value or [values]}`` (``id``, ``store_source``, ``place``, ...).
         Spatial filters use the store's index.
         """
-        frame = self._records(*self._filters(within, bbox, since, until, where))
-        if within is not None:
-            lat, lon, km = (float(v) for v in within)
-            _, _, metres = GEOD.inv(np.full(len(frame), lon), np.full(len(frame), lat),
-                                    frame["longitude"].to_numpy(float), frame["latitude"].to_numpy(float))
-            frame["distance_km"] = metres / 1000
-            frame = frame[frame["distance_km"] <= km].reset_index(drop=True)
-        return frame
+        clauses, params = self._filters(within, bbox, since, until, where)
+        return self._records(clauses, params, None if within is None else tuple(float(v) for v in within))
 
     def events(self, **filters) -> gpd.GeoDataFrame:
         """One row per event (see :mod:`incidents.store.events`); with filters (as

@@ -153,11 +153,11 @@ class GeoPackageStore(Store):
         for name, fn in (("ST_MinX", _corner(0)), ("ST_MaxX", _corner(1)), ("ST_MinY", _corner(2)),
                          ("ST_MaxY", _corner(3)), ("ST_IsEmpty", lambda b: None if b is None else int(_xy(b) is None))):
             self._db.create_function(name, 1, fn, deterministic=True)
+        self._db.create_function("gpkg_point", 2, lambda x, y: point_blobs([x], [y])[0] if None not in (x, y) else None)
+        self._migrate()
         # 64 MB of page cache (SQLite's default is 2 MB): a bulk ingest touches the key,
         # event and date indexes all over; with the small cache it runs ~1.6x slower.
         self._db.execute("PRAGMA cache_size = -65536")
-        self._db.create_function("gpkg_point", 2, lambda x, y: point_blobs([x], [y])[0] if None not in (x, y) else None)
-        self._migrate()
 
     # ---- schema -------------------------------------------------------------------
     @property
@@ -211,10 +211,10 @@ class GeoPackageStore(Store):
                 return []
             return self._db.execute(sql, params or {}).fetchall()
 
-    def _query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+    def _fetch(self, sql: str, params: dict | None = None) -> tuple[list[str], list[tuple]]:
         with mapped((sqlite3.DatabaseError,), f"{self.path} is damaged or not a store", NotAStoreError):
             cursor = self._db.execute(sql, params or {})
-            return pd.DataFrame.from_records(cursor.fetchall(), columns=[d[0] for d in cursor.description])
+            return [d[0] for d in cursor.description], cursor.fetchall()
 
     def _insert(self, rows: pd.DataFrame) -> None:
         columns = [*BOOK, *CONTENT]

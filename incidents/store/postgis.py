@@ -138,10 +138,10 @@ class PostGISStore(Store):
             return result.fetchall() if result.returns_rows else []
         return self._run(work)
 
-    def _query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+    def _fetch(self, sql: str, params: dict | None = None) -> tuple[list[str], list[tuple]]:
         def work(conn):
             result = conn.execute(sa.text(sql), params or {})
-            return pd.DataFrame.from_records(result.fetchall(), columns=list(result.keys()))
+            return list(result.keys()), [tuple(row) for row in result]
         return self._run(work)
 
     def _insert(self, rows: pd.DataFrame) -> None:

@@ -93,14 +93,14 @@ def changed(new: pd.DataFrame, old: pd.DataFrame) -> tuple[np.ndarray, dict[str,
     return differs, by_column
 
 
-def decode(rows: pd.DataFrame) -> gpd.GeoDataFrame:
-    """An incident frame (the same dtypes :func:`incidents.load` gives) from stored rows,
-    with the store's bookkeeping columns after the incident columns."""
-    # One conversion to a 2-D object array, then plain column slices: a query answer of a
-    # few thousand rows is decoded in milliseconds, not one pandas lookup per column.
-    cells = rows.to_numpy(dtype=object)
-    where = {name: i for i, name in enumerate(rows.columns)}
-    missing = np.full(len(rows), None, dtype=object)
+def decode(columns: list[str], cells: np.ndarray) -> gpd.GeoDataFrame:
+    """An incident frame (the same dtypes :func:`incidents.load` gives) from stored rows
+    (``cells``: a 2-D object array, one column per name in ``columns``), with the store's
+    bookkeeping columns after the incident columns."""
+    # Plain column slices of one object array, no DataFrame in between (whose type
+    # inference would cost as much as the decoding itself).
+    where = {name: i for i, name in enumerate(columns)}
+    missing = np.full(len(cells), None, dtype=object)
 
     def column(name: str) -> np.ndarray:
         return cells[:, where[name]] if name in where else missing

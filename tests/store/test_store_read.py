@@ -15,7 +15,7 @@ CENTRE = (48.44, 22.72)
 
 @pytest.fixture
 def filled(store_url):
-    records = synthetic(3000, seed=7, spread_km=150)
+    records = synthetic(1500, seed=7, spread_km=150)
     with incidents.Store(store_url) as st:
         st.ingest(records, source="syn")
         yield st, records
