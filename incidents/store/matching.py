@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
-from scipy.spatial import cKDTree
 
 EARTH_KM = 6371.0088
 #: Columns of stored records the matcher reads.
@@ -81,6 +80,8 @@ def match(new: pd.DataFrame, pool: pd.DataFrame, source: str, km: float, days: f
     pool = pool[pool["latitude"].notna() & pool["longitude"].notna()].reset_index(drop=True)
     if not len(pool) or not located.any():
         return Matches(event, dist, review)
+    from scipy.spatial import cKDTree  # here, not at the top: it costs `import incidents` a second
+
     own_events = set(pool.loc[pool["source"] == source, "event_id"])
     tree = cKDTree(_unit(pool["latitude"], pool["longitude"]))
     chord = 2 * np.sin(km / EARTH_KM / 2)
