@@ -14,6 +14,7 @@ from incidents.sample import sample, sample_path
 from incidents.schema import COLUMNS
 from incidents.validate import validate
 from incidents.ownership import OwnershipRegistry, ownership_summary, tag_ownership
+from incidents.store import Store, StoreError
 
 __all__ = ["COLUMNS", "IncidentDataError", "Problem", "load", "save_rejections", "sample", "sample_path", "save", "validate"]
-__all__ += ["OwnershipRegistry", "ownership_summary", "tag_ownership"]
+__all__ += ["OwnershipRegistry", "ownership_summary", "tag_ownership", "Store", "StoreError"]

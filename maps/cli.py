@@ -28,7 +28,7 @@ import geo
 import incidents
 import maps
 from incidents.errors import MAX_LISTED
-from maps import dask_run, paths
+from maps import dask_run, paths, store_cli
 from maps.clierrors import PROG, UsageError, explain, plain, plain_warnings, say
 from maps.pipeline import Summary, prepare
 
@@ -159,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     _input(validate, required=True), _common(validate, None, geocoding=False)
 
     command("sources", "list the data sources and their licences", f"{PROG} sources")
+    store_cli.register(commands, command)
     return parser
 
 
@@ -187,8 +188,11 @@ class _Checked:
 def _check(args) -> _Checked:
     """Every check that needs no incident data, made before any work: a wrong path or
     option costs a second and one line, not a long run that fails at its end."""
-    done = _Checked(input=dask_run.input_path(args.input) if args.dask else
-                    paths.readable_file(args.input or incidents.sample_path()))
+    given = args.input or incidents.sample_path()
+    if args.dask:
+        done = _Checked(input=dask_run.input_path(given))
+    else:
+        done = _Checked(input=given if store_cli.is_store_input(given) else paths.readable_file(given))
     reading = done.reading
     reading.append(done.input)
     if getattr(args, "registry", None):
@@ -243,7 +247,9 @@ def _centre(text: str, oblast: str | None) -> tuple[tuple[float, float], geo.nam
 
 
 def _load(args, path: Path, err: Console):
-    """Load INPUT; any rejected row is printed and stops the command."""
+    """Load INPUT (a store: its events); any rejected row is printed and stops the command."""
+    if store_cli.is_store_input(path):
+        return store_cli.load_events(path)
     sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
     load = dask_run.load if args.dask else functools.partial(incidents.load, errors="report")
     gdf, rejected = load(path, sheet=sheet, dayfirst=args.dayfirst)
@@ -371,6 +377,8 @@ def _run(args, out: Console, err: Console) -> int:
     if args.command == "sources":
         _sources(out)
         return 0
+    if args.command == "store":
+        return store_cli.run(args, out, err)
     checked = _check(args)
     gdf = _load(args, checked.input, err)
     loaded = {"rows_in": gdf.attrs.get("rows_in", len(gdf)), "blank": gdf.attrs.get("rows_blank", 0),

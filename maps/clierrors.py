@@ -33,6 +33,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (GeocoderConfigError, 2),      # before GeocodingError: a bad --geocoder/--user-agent
     (geo.SchemeFileError, 1),      # before GeoValueError: the file, not the option, is wrong
     (incidents.IncidentDataError, 1),
+    (incidents.StoreError, 1),     # a store missing, foreign, damaged, locked or unreachable
     (InputPathError, 1),
     (geo.UnknownOblastError, 1),
     (geo.GeocodingError, 1),

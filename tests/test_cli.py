@@ -147,7 +147,7 @@ def test_missing_file_is_one_line_exit_1(capsys, tmp_path):
 def test_every_command_help_has_an_example():
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices
-    assert set(commands) == {"build", "compare", "report", "geocode", "tag", "query", "validate", "sources"}
+    assert set(commands) == {"build", "compare", "report", "geocode", "tag", "query", "validate", "sources", "store"}
     for name, sub in commands.items():
         assert "example:\n  incident-map " + name in sub.format_help()
 

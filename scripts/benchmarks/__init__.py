@@ -1,7 +1,7 @@
 """Benchmark rows for scripts/bench.py, one module per area.
 
 Each area module exposes ``ROWS``: zero-argument callables, each returning a
-:class:`~benchmarks.timing.Row` that times the public API against a baseline measured in
+:class:`~benchmarks.timing.Row` (or a list of them) that times the public API against a baseline measured in
 the same run. Modules size their work from a module-level ``SIZE`` (or ``SIZES``), which
 ``run(scale=...)`` multiplies for quick runs.
 """
@@ -15,13 +15,13 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-AREAS = ("foundation", "geocode", "regions", "ownership", "maps", "on_dask")
+AREAS = ("foundation", "geocode", "regions", "ownership", "maps", "on_dask", "store")
 
 
 def _scaled(module, scale: float) -> None:
     if scale == 1.0:
         return
-    for name in ("SIZE", "FUZZY_SIZE", "BASELINE_SIZE", "BROWSER_SIZE", "INCIDENTS", "DETECTIONS"):
+    for name in ("SIZE", "FUZZY_SIZE", "BASELINE_SIZE", "BROWSER_SIZE", "INCIDENTS", "DETECTIONS", "MATCH_SIZE"):
         if isinstance(getattr(module, name, None), int):
             setattr(module, name, max(1, int(getattr(module, name) * scale)))
 
@@ -40,7 +40,8 @@ def run(areas=AREAS, only: str = "", scale: float = 1.0) -> list:
         for fn in module.ROWS:
             if only in f"{area}.{fn.__name__}":
                 console.print(f"running {area}.{fn.__name__} ...")
-                rows.append(fn())
+                made = fn()  # a Row, or a list of rows sharing one set-up (the store's)
+                rows.extend(made if isinstance(made, list) else [made])
     table = Table(title=f"incident-mapper benchmarks (Python {platform.python_version()}, scale {scale})")
     for column in ("benchmark", "median", "baseline", "baseline median", "speed-up", "goal", "other", "reproduce"):
         table.add_column(column)

@@ -1,0 +1,140 @@
+"""Incident records as store rows and back.
+
+A stored record is one incident row of one source: its key is ``(source, record_id)``,
+its content every column of :data:`incidents.schema.COLUMNS` (dates as ISO 8601 text,
+lists joined with :data:`~incidents.schema.LIST_SEPARATOR`, like a GeoPackage file) plus
+any extra columns the source carried, as one JSON object (kept, never dropped). Both
+backends store exactly these values, so "unchanged" means equal cell by cell.
+"""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from incidents.io import iso_dates
+from incidents.schema import COLUMN_KINDS, CRS, LIST_SEPARATOR
+
+#: Content columns as stored (the record's ``id`` is the key column ``record_id``).
+CONTENT = [c for c in COLUMN_KINDS if c != "id"] + ["extra"]
+KINDS = {**{c: k for c, k in COLUMN_KINDS.items() if c != "id"}, "extra": "json"}
+#: Bookkeeping columns: the key, the event the record belongs to, the ingests that first
+#: stored and last changed it.
+KEY = ["source", "record_id"]
+BOOK = [*KEY, "event_id", "first_ingest", "last_ingest"]
+#: Bookkeeping columns as frames name them: names no incident file uses for its own
+#: columns (a file calls its id "record_id" or "event_id", its links "source"), so an
+#: exported frame loads back without a clash.
+FRAME_NAMES = {"source": "store_source", "event_id": "store_event", "first_ingest": "store_first_ingest",
+               "last_ingest": "store_last_ingest"}
+#: Columns a ``where={...}`` filter may name (frame name or stored name -> stored name):
+#: single values, not lists or JSON.
+FILTERABLE = {**{c: c for c in BOOK}, **{v: k for k, v in FRAME_NAMES.items()}, "id": "record_id",
+              **{c: c for c, k in KINDS.items() if k not in ("list", "json")}}
+
+
+def _objects(values) -> np.ndarray:
+    """Python values, None for missing: what both database drivers bind as NULL."""
+    out = np.asarray(values, dtype=object)
+    return np.where(pd.isna(out), None, out)
+
+
+def encode(frame: gpd.GeoDataFrame, source: str) -> pd.DataFrame:
+    """The rows to store for a validated incident frame: key + content, Python values."""
+    out = {"source": np.full(len(frame), source, dtype=object), "record_id": _objects(frame["id"])}
+    for name, kind in KINDS.items():
+        if kind == "json":
+            continue
+        column = frame[name]
+        if kind == "datetime":
+            out[name] = _objects(iso_dates(column))
+        elif kind == "list":
+            out[name] = _objects([LIST_SEPARATOR.join(v) if len(v) else None for v in column])
+        elif kind == "int":
+            out[name] = _objects(column.astype(object))
+        elif kind == "bool":
+            out[name] = np.array([None if v is pd.NA else bool(v) for v in column], dtype=object)
+        else:
+            out[name] = _objects(column.astype(object))
+    extras = [c for c in frame.columns if c not in COLUMN_KINDS and c != frame.geometry.name]
+    out["extra"] = _extra_json(frame[extras]) if extras else np.full(len(frame), None, dtype=object)
+    # object dtype: pandas would otherwise make text columns "str" with NaN for None
+    return pd.DataFrame(out, dtype=object)
+
+
+def _extra_json(extra: pd.DataFrame) -> np.ndarray:
+    """Each row's extra columns as a JSON object of its non-empty cells (None if none)."""
+    rows = extra.astype(object).where(extra.notna(), None).to_dict("records")
+    texts = [{k: v for k, v in row.items() if v is not None} for row in rows]
+    return np.array([json.dumps(t, ensure_ascii=False, sort_keys=True, default=str) if t else None
+                     for t in texts], dtype=object)
+
+
+def changed(new: pd.DataFrame, old: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Which rows of ``new`` differ from the aligned rows of ``old`` (same order), and per
+    content column the rows where that column differs."""
+    differs = np.zeros(len(new), dtype=bool)
+    by_column = {}
+    for name in CONTENT:
+        a, b = new[name].to_numpy(dtype=object), old[name].to_numpy(dtype=object)
+        missing_a, missing_b = pd.isna(a), pd.isna(b)
+        if KINDS[name] == "bool":  # SQLite hands booleans back as 0/1
+            b = np.where(missing_b, None, b.astype(bool) if len(b) else b)
+        with np.errstate(invalid="ignore"):
+            same = (missing_a & missing_b) | (~missing_a & ~missing_b & (a == b))
+        column = ~same.astype(bool)
+        if column.any():
+            by_column[name] = column
+        differs |= column
+    return differs, by_column
+
+
+def decode(columns: list[str], cells: np.ndarray) -> gpd.GeoDataFrame:
+    """An incident frame (the same dtypes :func:`incidents.load` gives) from stored rows
+    (``cells``: a 2-D object array, one column per name in ``columns``), with the store's
+    bookkeeping columns after the incident columns."""
+    # Plain column slices of one object array, no DataFrame in between (whose type
+    # inference would cost as much as the decoding itself).
+    where = {name: i for i, name in enumerate(columns)}
+    missing = np.full(len(cells), None, dtype=object)
+
+    def column(name: str) -> np.ndarray:
+        return cells[:, where[name]] if name in where else missing
+
+    out = {"id": pd.array(column("record_id"), dtype="str")}
+    for name, kind in KINDS.items():
+        values = column(name)
+        if kind == "datetime":
+            out[name] = pd.to_datetime(values, format="ISO8601").as_unit("us")
+        elif kind == "int":
+            out[name] = pd.array(np.where(pd.isna(values), None, values), dtype="Int64")
+        elif kind == "float":
+            out[name] = np.where(pd.isna(values), np.nan, values).astype(float)
+        elif kind == "bool":
+            out[name] = pd.array(np.where(pd.isna(values), None, values.astype(bool)), dtype="boolean")
+        elif kind == "list":
+            out[name] = [v.split(LIST_SEPARATOR) if isinstance(v, str) and v else [] for v in values]
+        elif kind == "str":
+            out[name] = pd.array(np.where(pd.isna(values), None, values), dtype="str")
+    frame = pd.DataFrame(out)
+    extra = column("extra")
+    if pd.notna(extra).any():
+        parsed = pd.DataFrame([json.loads(v) if isinstance(v, str) else {} for v in extra])
+        frame = pd.concat([frame, parsed.set_axis(frame.index)], axis=1)
+    for name, shown in FRAME_NAMES.items():
+        if name in where:
+            frame[shown] = column(name) if name == "source" else pd.array(column(name), dtype="Int64")
+    lon, lat = out["longitude"], out["latitude"]
+    located = ~(np.isnan(lon) | np.isnan(lat))
+    shapes = np.full(len(frame), None, dtype=object)
+    shapes[located] = shapely.points(lon[located], lat[located])
+    return gpd.GeoDataFrame(frame, geometry=gpd.array.GeometryArray(shapes, crs=CRS), crs=CRS)
+
+
+def content_ddl(sql_types: dict[str, str]) -> str:
+    """``name TYPE`` for every content column, given a backend's type for each kind."""
+    return ", ".join(f"{name} {sql_types[kind]}" for name, kind in KINDS.items())
