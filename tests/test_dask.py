@@ -111,7 +111,7 @@ def test_row_functions_stay_lazy_and_agree(function, files, lazy):
 
 def test_queries_agree(files, lazy):
     """Catches: within's order broken across partitions, in_region losing rows."""
-    same(geo.within(lazy, "Odesa", km=30), geo.within(files[1], "Odesa", km=30))
+    same(geo.within(lazy, "Odesa", km=30, dropna=True), geo.within(files[1], "Odesa", km=30, dropna=True))
     same(geo.in_region(lazy, ["west", "Kyiv"]).compute(), geo.in_region(files[1], ["west", "Kyiv"]))
 
 
