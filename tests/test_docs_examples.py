@@ -4,13 +4,15 @@ temporary folder: the documentation cannot drift from the code.
 A page's blocks run in order in one namespace, as a reader following it would; a block of
 ``>>>`` lines runs as a doctest (its printed output must match). The page's example
 files are made here: ``my_incidents.csv`` is the shipped sample of real incidents saved as
-CSV, and ``front.geojson`` a SYNTHETIC line (not a front line; it only gives the example
-a file to read)."""
+CSV, ``front.geojson`` a SYNTHETIC line (not a front line; it only gives the example
+a file to read), ``fire_archive_SV-C2_123456.csv`` the SYNTHETIC VIIRS fixture under the name
+FIRMS gives its downloads, and ``plants.csv`` one SYNTHETIC site with coordinates."""
 
 from __future__ import annotations
 
 import doctest
 import re
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -47,6 +49,9 @@ def test_python_examples_run(page, tmp_path, monkeypatch):
     synthetic_front = shapely.LineString([(33.0, 45.5), (35.5, 47.5), (37.5, 48.0), (38.0, 49.5)])
     gpd.GeoDataFrame({"name": ["synthetic test line"]}, geometry=[synthetic_front], crs=4326).to_file(
         tmp_path / "front.geojson", driver="GeoJSON")
+    shutil.copy(ROOT / "tests" / "fixtures" / "synthetic_firms_viirs_snpp_archive.csv",
+                tmp_path / "fire_archive_SV-C2_123456.csv")
+    (tmp_path / "plants.csv").write_text("site,company,lat,lon\nsynthetic test site,Synthetic Co,48.4431,22.7185\n")
     namespace: dict = {"__name__": f"docs:{page.name}"}
     for line, code in python_blocks(page):
         where = f"{page.name}:{line}"
