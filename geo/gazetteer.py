@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from incidents.textnorm import fold, name_key
+from incidents.textnorm import name_key
 
 __all__ = [
     "DATA_DIR",

@@ -4,7 +4,6 @@ copy the real files (rows written by hand, labelled SYNTHETIC; no ACLED/UCDP dat
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pandas as pd

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import geo
 import needs
 from geo import locate
-from geo.locate import FLAG_NAMES, INSIDE, NEAR_BORDER, NO_COORDINATES, OUTSIDE, locate_points
+from geo.locate import INSIDE, NEAR_BORDER, NO_COORDINATES, OUTSIDE, locate_points
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from benchmarks.regions import synthetic_units  # noqa: E402  (shipped script: its ImportError must fail)
