@@ -177,3 +177,14 @@ def test_a_point_geometry_fills_empty_latitude_and_longitude_columns():
     frame, rejected = to_frame(raw, geometry=gpd.GeoSeries([shapely.Point(22.718, 48.44)] * 2))
     assert rejected.empty, rejected
     assert frame["latitude"].tolist() == [48.44, 48.44] and frame["longitude"].tolist() == [22.718, 22.718]
+
+
+def test_foreign_owned_reads_yes_no_and_names_a_bad_value(tmp_path):
+    """Bugs: a foreign_owned value that is not true/false crashes the loader (or passes)
+    instead of rejecting its row with the value quoted."""
+    path = write(tmp_path, "a,2025-08-21,Kyiv,yes", "b,2025-08-21,Kyiv,0", "c,2025-08-21,Kyiv,maybe",
+                 header="id,date,place,foreign_owned")
+    frame, rejected = rejection(path)
+    assert list(frame["foreign_owned"]) == [True, False]
+    assert rejected.to_dict("records") == [
+        {"row": 4, "field": "foreign_owned", "value": "maybe", "reason": "is not true or false"}]
