@@ -227,3 +227,10 @@ def test_a_csv_of_points_gets_no_wkt_column(tmp_path):
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as f:
         header = next(csv.reader(f))
     assert "wkt" not in header and {"latitude", "longitude"} <= set(header)
+
+
+def test_the_note_lists_every_header_read_as_one_of_ours(tmp_path):
+    """Bug (mutation testing): the "columns read as" note garbles or drops the list of
+    mappings when a file uses more than one synonym (expected from docs/reading-files.md)."""
+    gdf = incidents.load(write(tmp_path, "s.csv", "event_id,event_date,location\na,2025-08-21,Lviv\n"))
+    assert "columns read as: 'event_id' -> id, 'event_date' -> date, 'location' -> place" in gdf.attrs["notes"]
