@@ -234,3 +234,15 @@ def test_the_note_lists_every_header_read_as_one_of_ours(tmp_path):
     mappings when a file uses more than one synonym (expected from docs/reading-files.md)."""
     gdf = incidents.load(write(tmp_path, "s.csv", "event_id,event_date,location\na,2025-08-21,Lviv\n"))
     assert "columns read as: 'event_id' -> id, 'event_date' -> date, 'location' -> place" in gdf.attrs["notes"]
+
+
+def test_a_point_set_after_loading_is_written_to_the_csv(tmp_path):
+    """Bug (mutation testing): save writes the latitude/longitude columns as they were, so a
+    point placed after loading (as geo.geocode does) is lost from the CSV."""
+    import shapely
+
+    gdf = incidents.load(write(tmp_path, "p.csv", "id,date,place\na,2025-08-21,Lviv\n"))
+    gdf.loc[0, "geometry"] = shapely.Point(24.03, 49.84)
+    incidents.save(gdf, tmp_path / "out.csv")
+    back = incidents.load(tmp_path / "out.csv")
+    assert (back.geometry[0].x, back.geometry[0].y) == (24.03, 49.84)
