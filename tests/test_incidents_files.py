@@ -152,6 +152,10 @@ def test_xlsx_first_sheet_by_default_other_sheets_by_name(tmp_path):
     assert list(gdf["id"]) == ["a", "b"] and gdf.attrs["rows_blank"] == 1
     assert list(gdf["date"]) == [pd.Timestamp("2025-08-21")] * 2
     assert (gdf.geometry[0].y, gdf.geometry[0].x) == pytest.approx(MUKACHEVO)
+    # Bugs (mutation testing): the note naming the sheet read is lost; one blank row is
+    # "1 blank rows"; dropping it leaks pandas' old row index into the frame as a column.
+    assert "read sheet 'Strikes'" in gdf.attrs["notes"] and "skipped 1 blank row" in gdf.attrs["notes"]
+    assert "index" not in gdf.columns
     assert incidents.load(path, sheet=1).attrs["sheet"] == "Strikes"
     with pytest.raises(incidents.IncidentDataError, match=r"has no sheet 'Attacks' \(sheets: 'Notes', 'Strikes'\)"):
         incidents.load(path, sheet="Attacks")
@@ -211,3 +215,34 @@ def test_the_documented_synonym_table_is_the_one_in_the_code():
     for ours, aliases in SYNONYMS.items():
         assert f"| `{ours}` | " + ", ".join(f"`{a}`" for a in aliases) + " |" in doc, ours
     assert ", ".join(f"`{a}`" for a in COORDINATE_PAIR) in doc
+
+
+def test_a_csv_of_points_gets_no_wkt_column(tmp_path):
+    """Bug (mutation testing): save writes a wkt column whenever any row has a geometry, so
+    every CSV of plain points carries each coordinate pair twice."""
+    import csv
+
+    gdf = incidents.load(write(tmp_path, "p.csv", "id,date,latitude,longitude\na,2025-08-21,48.44,22.718\nb,2025-08-22,,\n"))
+    incidents.save(gdf, tmp_path / "out.csv")
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as f:
+        header = next(csv.reader(f))
+    assert "wkt" not in header and {"latitude", "longitude"} <= set(header)
+
+
+def test_the_note_lists_every_header_read_as_one_of_ours(tmp_path):
+    """Bug (mutation testing): the "columns read as" note garbles or drops the list of
+    mappings when a file uses more than one synonym (expected from docs/reading-files.md)."""
+    gdf = incidents.load(write(tmp_path, "s.csv", "event_id,event_date,location\na,2025-08-21,Lviv\n"))
+    assert "columns read as: 'event_id' -> id, 'event_date' -> date, 'location' -> place" in gdf.attrs["notes"]
+
+
+def test_a_point_set_after_loading_is_written_to_the_csv(tmp_path):
+    """Bug (mutation testing): save writes the latitude/longitude columns as they were, so a
+    point placed after loading (as geo.geocode does) is lost from the CSV."""
+    import shapely
+
+    gdf = incidents.load(write(tmp_path, "p.csv", "id,date,place\na,2025-08-21,Lviv\n"))
+    gdf.loc[0, "geometry"] = shapely.Point(24.03, 49.84)
+    incidents.save(gdf, tmp_path / "out.csv")
+    back = incidents.load(tmp_path / "out.csv")
+    assert (back.geometry[0].x, back.geometry[0].y) == (24.03, 49.84)

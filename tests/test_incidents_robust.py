@@ -211,3 +211,15 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats
 def test_random_geojson(tmp_path_factory, features):
     doc = {"type": "FeatureCollection", "features": features}
     _load_or_error(write(tmp_path_factory.mktemp("fuzz"), "x.geojson", json.dumps(doc, allow_nan=True)))
+
+
+def test_a_rows_problems_keep_the_order_of_the_checks_beside_a_ragged_line(tmp_path):
+    """Bug (mutation testing): merging the reader's rejections (a ragged line) into the
+    validation findings with an unstable sort shuffles the problems within a row, so the
+    same file lists them in another order (500 rows: numpy's quicksort is stable on few)."""
+    rows = "".join(f"r{i},someday,many\n" for i in range(500))
+    path = write(tmp_path, "order.csv", "id,date,killed\nx,2025-08-21,1,extra\n" + rows)
+    _, rejected = incidents.load(path, errors="report")
+    assert rejected["row"].tolist()[0] == 2  # the ragged line, first
+    per_row = rejected[rejected["row"] > 2].groupby("row")["field"].agg(list)
+    assert len(per_row) == 500 and all(fields == ["date", "killed"] for fields in per_row)

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 
 import incidents
+from incidents.sources import MissileAttacksImporter, UcdpImporter
+from incidents.sources.missile_attacks import read_area, weapon_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -61,3 +63,65 @@ def test_our_own_layout_is_not_mistaken_for_an_export(tmp_path):
     path = tmp_path / "own.csv"
     path.write_text("id,date,notes,source_text\na,2025-01-01,x,y\n")
     assert "dataset" not in incidents.load(path).attrs
+
+
+# Found by mutation testing (make mutate, docs/mutation.md): details of the importers that
+# no test above pinned down. Expected values are written by hand from the fixtures.
+
+def test_ucdp_source_text_is_office_colon_headline():
+    """Bug: office and headline joined without ": " (or the headline dropped)."""
+    gdf = incidents.load(FIXTURES / "synthetic_ucdp_ged_official.csv")
+    assert gdf.loc[0, "source_text"] == "Synthetic Office: SYNTHETIC headline"
+
+
+@pytest.mark.parametrize("office, headline, expected", [
+    ("Kyiv Independent", "", "Kyiv Independent"), ("", "Strike on a plant", "Strike on a plant")])
+def test_ucdp_source_text_without_office_or_headline_has_no_stray_colon(office, headline, expected):
+    """Bug: a missing part leaves "Office: " or ": headline" behind."""
+    raw = pd.DataFrame({"id": ["1"], "date_start": ["2025-08-21"], "date_end": ["2025-08-21"], "where_prec": ["1"],
+                        "best": ["0"], "source_office": [office], "source_headline": [headline]})
+    assert UcdpImporter().to_records(raw).loc[0, "source_text"] == expected
+
+
+def _wave(**values) -> pd.DataFrame:
+    row = {"time_start": "2026-04-04 18:00", "time_end": "2026-04-05 09:00", "model": "Shahed-136/131",
+           "target": "Ukraine", "launched": "120", "destroyed": "98", "source": "kpszsu"}
+    return pd.DataFrame([{**row, **values}])
+
+
+def test_missile_wave_notes_name_model_launched_and_destroyed():
+    """Bug: the notes lose their wording or a missing count shows as nothing instead of '?'."""
+    notes = MissileAttacksImporter().to_records(_wave())["notes"][0]
+    assert notes == "air-attack wave: Shahed-136/131; launched 120, destroyed 98"
+    notes = MissileAttacksImporter().to_records(_wave(launched="", destroyed=""))["notes"][0]
+    assert notes == "air-attack wave: Shahed-136/131; launched ?, destroyed ?"
+
+
+def test_missile_wave_id_keeps_40_characters_of_the_model():
+    """Bug: the model part of a wave's id is cut at another length, so the ids of waves
+    already published change between versions."""
+    model = "Geran-2 " + "x" * 60
+    record = MissileAttacksImporter().to_records(_wave(model=model))
+    assert record.loc[0, "id"] == "mma-202604041800-" + ("geran-2-" + "x" * 60)[:40]
+    assert len(record.loc[0, "id"]) == len("mma-202604041800-") + 40
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("Kyiv oblast and Lviv oblast", (None, "oblasts")),
+    ("Mordor and Gondor", (None, None)),   # names no oblast: no scope is invented
+    ("", (None, None)),
+    ("Lviv oblast", ("UA-46", "oblast")),
+])
+def test_missile_wave_area_scope(target, expected):
+    """Bug: a target naming no oblast is read as several oblasts (or a blank one as any scope)."""
+    assert read_area(target) == expected
+
+
+@pytest.mark.parametrize("model, expected", [
+    ("Х-101", "cruise_missile"),      # Cyrillic Kh, as the dataset's Ukrainian rows write it
+    ("Balloon", "unknown"),           # a model no pattern knows is not guessed
+    ("  ", None),                      # no model at all
+])
+def test_weapon_of_reads_cyrillic_and_says_unknown(model, expected):
+    """Bug: Cyrillic Х not read as Kh, an unknown model given a class, or a blank one called unknown."""
+    assert weapon_of(model) == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 import incidents
@@ -145,3 +146,45 @@ def test_owner_country_must_be_iso_alpha2(tmp_path, value, ok):
     if not ok:
         assert rejected.to_dict("records") == [{"row": 2, "field": "owner_country", "value": value,
                                                 "reason": "is not an ISO 3166-1 alpha-2 country code (e.g. US; EU and UK are not codes)"}]
+
+
+# Found by mutation testing (make mutate, docs/mutation.md).
+
+def test_a_missing_column_is_a_file_problem_not_a_row_problem(tmp_path):
+    """Bug: a missing required column is reported as "row 1, date: ..." (as if line 1 were bad)."""
+    with pytest.raises(IncidentDataError) as err:
+        incidents.load(write(tmp_path, "a,Kyiv", header="id,place"))
+    assert [str(p) for p in err.value.problems] == ["date: required column is missing"]
+
+
+@pytest.mark.parametrize("written", ["cruise_missile", "Cruise Missile", "cruise-missile", "CRUISE  MISSILE"])
+def test_vocabulary_values_may_use_spaces_hyphens_and_capitals(tmp_path, written):
+    """Bug: "Cruise Missile" or "cruise-missile" rejected instead of read as cruise_missile."""
+    frame = incidents.load(write(tmp_path, f"a,2025-08-21,Kyiv,UA-30,,,,,,{written},"))
+    assert list(frame["weapon"]) == ["cruise_missile"]
+
+
+def test_a_point_geometry_fills_empty_latitude_and_longitude_columns():
+    """Bug: with latitude/longitude columns present but empty, the point's own coordinates are
+    dropped (the empty columns win) -- or a point agreeing with them is called a conflict."""
+    import geopandas as gpd
+    import shapely
+
+    from incidents.validate import to_frame
+
+    raw = pd.DataFrame({"id": ["a", "b"], "date": ["2025-08-21"] * 2, "latitude": ["", "48.44"],
+                        "longitude": ["", "22.718"]})
+    frame, rejected = to_frame(raw, geometry=gpd.GeoSeries([shapely.Point(22.718, 48.44)] * 2))
+    assert rejected.empty, rejected
+    assert frame["latitude"].tolist() == [48.44, 48.44] and frame["longitude"].tolist() == [22.718, 22.718]
+
+
+def test_foreign_owned_reads_yes_no_and_names_a_bad_value(tmp_path):
+    """Bugs: a foreign_owned value that is not true/false crashes the loader (or passes)
+    instead of rejecting its row with the value quoted."""
+    path = write(tmp_path, "a,2025-08-21,Kyiv,yes", "b,2025-08-21,Kyiv,0", "c,2025-08-21,Kyiv,maybe",
+                 header="id,date,place,foreign_owned")
+    frame, rejected = rejection(path)
+    assert list(frame["foreign_owned"]) == [True, False]
+    assert rejected.to_dict("records") == [
+        {"row": 4, "field": "foreign_owned", "value": "maybe", "reason": "is not true or false"}]

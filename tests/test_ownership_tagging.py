@@ -258,3 +258,32 @@ def test_tags_are_consistent_for_any_text(registry, texts):
         else:
             assert len(candidates) != 1
             assert pd.isna(row.ownership_evidence) or row.ownership_evidence == "ambiguous"
+
+
+# Found by mutation testing (make mutate, docs/mutation.md).
+
+def test_a_company_with_two_sites_scores_by_the_nearer_one(tmp_path):
+    """Bug: when an incident lies within reach of two sites of one company, the score comes
+    from the farther site (the duplicate kept is the weaker one)."""
+    path = tmp_path / "registry.csv"
+    path.write_text(
+        "company,aliases,owner_country,hq_country,parent_company,sector,kind,sites,source_url,notes\n"
+        "Twin Depots Ltd.,,DE,,,logistics,company,"
+        "Depot A;UA-32;50.4000;30.6000 | Depot B;UA-32;50.4045;30.6000,"
+        "https://example.org/synthetic/twin,SYNTHETIC test entry\n", encoding="utf-8")
+    registry = OwnershipRegistry.from_csv(path, base=None)
+    row = tag_ownership(frame(["depot"], points=[(50.4045, 30.6000)]), registry).iloc[0]
+    # At depot B itself (0 km): the top score, 60; depot A, 0.5 km away, would give 55.
+    assert (row.owner_company, row.ownership_evidence, row.ownership_score) == ("Twin Depots Ltd.", "site_proximity", 60)
+
+
+def test_a_frame_of_coordinates_alone_is_matched_to_sites(registry):
+    """Bug: latitude/longitude are only read when the frame has other columns too."""
+    row = tag_ownership(pd.DataFrame({"latitude": [SITE[0]], "longitude": [SITE[1]]}), registry).iloc[0]
+    assert (row.owner_company, row.ownership_evidence) == ("Synthetic Site Holdings", "site_proximity")
+
+
+@pytest.mark.parametrize("threshold", [0, 100])
+def test_fuzzy_threshold_accepts_both_ends_of_its_range(registry, threshold):
+    """Bug: the documented range 0-100 refuses one of its own ends."""
+    assert tag_one(registry, "Flex plant", fuzzy_threshold=threshold).owner_company == "Flex Ltd."
