@@ -40,7 +40,7 @@ def weapon_of(model: str) -> str | None:
         >>> weapon_of("Shahed-136/131"), weapon_of("X-101/X-555"), weapon_of("Iskander-M and Shahed-136/131")
         ('drone', 'cruise_missile', 'mixed')
     """
-    text = model.lower().replace("х", "kh").replace("х-", "kh-")
+    text = model.lower().replace("х", "kh")  # Cyrillic х in "Х-101"
     found = {kind for kind, pattern in WEAPON_PATTERNS if re.search(pattern, text)}
     if not text.strip():
         return None
