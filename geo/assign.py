@@ -36,10 +36,10 @@ def assign_regions(gdf, scheme: str | Path | dict | Scheme = "macro", *, near_km
       without coordinates, the stated ``oblast``. Points outside Ukraine get none.
     * ``oblast_name``: English name. ``raion``, ``raion_code``, ``hromada``, ``hromada_code``:
       the raion and hromada (name; KATOTTG id, else OCHA p-code) whose polygon holds the
-      point (or nearest within ``near_km``), when such units are loaded
-      (``geo.load_boundaries(path, level="raion"|"hromada")``); None otherwise, and None
-      where that unit lies in another oblast than the one decided above (the gazetteer's
-      hierarchy wins). ``macro_region``: the group of ``scheme`` (see
+      point (or nearest within ``near_km``): the shipped 2020 units (OPORA, keyed to
+      KATOTTG) or those loaded with ``geo.load_boundaries(path, level="raion"|"hromada")``;
+      None outside them, and None where that unit lies in another oblast than the one
+      decided above (the gazetteer's hierarchy wins). ``macro_region``: the group of ``scheme`` (see
       :func:`scheme`; lower-case names, None where the scheme has no group).
     * ``region_flag``: ``inside``; ``near_border`` (outside the outline but within
       ``near_km``, 10 km by default, e.g. coastal points the generalised coast cuts off;
@@ -106,14 +106,11 @@ _SOURCES = np.array([None, "coordinates", "gazetteer", "stated"], dtype=object)
 
 
 def _sub_units(x, y, near_km: float, final: np.ndarray, level: str) -> dict:
-    """``{level: names, level_code: codes}`` per row from the active units of ``level``
-    (all missing when none are loaded); a unit in another oblast than ``final`` is dropped."""
+    """``{level: names, level_code: codes}`` per row from the active units of ``level``;
+    a unit in another oblast than ``final`` is dropped."""
     from geo import boundaries, locate
 
     units = boundaries.load_units(level)
-    if units is None:
-        empty = np.full(len(x), -1)
-        return {level: _str_array(empty, []), f"{level}_code": _str_array(empty, [])}
     # Only rows with an oblast can keep a unit (it must lie in that oblast): points outside
     # Ukraine are not searched again.
     rows = np.flatnonzero(final < len(_ISOS))

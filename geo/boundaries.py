@@ -2,7 +2,8 @@
 
 Shipped data (geo/data/, rebuilt by ``scripts/build_boundaries.py``) comes from Natural
 Earth 10m (public domain): admin-1 for the units, admin-0 "Germany's point of view"
-(Crimea in Ukraine) for the neighbours and the land border lines. Natural Earth is
+(Crimea in Ukraine) for the neighbours and the land border lines; raions and hromadas
+(2020 reform) from OPORA's 2020 election map (CC BY 4.0), keyed to KATOTTG ids. Natural Earth is
 generalised: its Kyiv City outline is about twice the real city, the Crimea/Sevastopol line
 is approximate and some coastal towns fall just offshore. For authoritative boundaries load
 your own with :func:`load_boundaries` (OCHA COD-AB, geoBoundaries or GADM admin-1; OCHA or
@@ -62,7 +63,7 @@ _COLUMNS = ["iso", "name_en", "name_uk", "area_km2", "geometry"]
 #: User boundaries made active by load_boundaries(); None means the shipped Natural Earth data.
 _user: gpd.GeoDataFrame | None = None
 _user_source: str | None = None
-#: Levels below the oblast, and the raion/hromada units made active by load_boundaries().
+#: Levels, and the raion/hromada units made active by load_boundaries() (else the shipped ones).
 LEVELS = ("oblast", "raion", "hromada")
 _units: dict[str, gpd.GeoDataFrame] = {}
 
@@ -327,19 +328,27 @@ def load_boundaries(path: str | Path, layer: str | None = None, level: str = "ob
 
 
 def reset_boundaries() -> None:
-    """Go back to the shipped Natural Earth boundaries (and no raion or hromada units)."""
+    """Go back to the shipped boundaries: Natural Earth oblasts, OPORA's 2020 raions and hromadas."""
     global _user, _user_source, _version
     _user, _user_source = None, None
     _units.clear()
     _version += 1
 
 
-def load_units(level: str):
+def load_units(level: str) -> gpd.GeoDataFrame:
     """The active units of ``level`` ("oblast": :func:`load_oblasts`; "raion", "hromada":
-    GeoDataFrame(code, pcode, name, oblast, geometry) loaded by :func:`load_boundaries`, or
-    None when none are loaded). Returns a copy."""
+    GeoDataFrame(code, pcode, name, oblast, geometry): those loaded by
+    :func:`load_boundaries`, else the shipped 2020 raions and hromadas keyed to KATOTTG ids,
+    see geo/data/SOURCES.md). Returns a copy."""
     if level == "oblast":
         return load_oblasts()
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
-    return _units[level].copy() if level in _units else None
+    return (_units[level] if level in _units else _shipped_units(level)).copy()
+
+
+@cache
+def _shipped_units(level: str) -> gpd.GeoDataFrame:
+    units = gpd.read_parquet(DATA / f"boundaries_{level}s.parquet")
+    units.attrs["source"] = f"OPORA 2020 {level}s, CC BY 4.0 (shipped)"
+    return units

@@ -67,8 +67,10 @@ def _cell_of(x: np.ndarray, y: np.ndarray, layout: tuple) -> np.ndarray:
 class _Grid:
     """Square cells over a box, each known to lie inside one of ``geoms`` (its position),
     outside all of them (-1), or crossed by a boundary (-2). For crossed cells it keeps the
-    units whose boundary passes through the cell: the only ones that can contain its points
-    (a unit covering part of a crossed cell without crossing it would overlap a neighbour)."""
+    units whose boundary passes through the cell: in a coverage (neighbours sharing their
+    edges) the only ones that can contain its points. The marking of diagonal steps is a
+    superset, so where neighbours' edges differ a unit may hold part of a crossed cell
+    without being listed: locate_rows checks points no candidate holds against all units."""
 
     def __init__(self, geoms: np.ndarray, box: tuple[float, float, float, float], step: float):
         x0, y0, x1, y1 = box
@@ -191,10 +193,22 @@ class _PointIndex:
 @cache
 def _point_index(level: str, version: int) -> _PointIndex:
     units = load_oblasts("full") if level == "oblast" else load_units(level)
-    if units is None:
-        raise ValueError(f"no {level} boundaries are active: load them with geo.load_boundaries(path, level={level!r})")
     code = "iso" if level == "oblast" else "code"
     return _PointIndex(units[code].to_numpy(dtype=object), units.geometry.to_numpy())
+
+
+def _first_holder(index: _PointIndex, x, y, point: np.ndarray, unit: np.ndarray, which: np.ndarray) -> None:
+    """Set ``which`` of each candidate ``point`` still unassigned to the first of its
+    candidate ``unit``s (in file order) that contains it: one prepared contains_xy per unit
+    (on an array of geometries shapely would not use the prepared ones: four times slower);
+    overlapping user polygons: the first unit in file order wins, as with a loop over units."""
+    order = np.lexsort((point, unit))
+    point, unit = point[order], unit[order]
+    bounds = np.flatnonzero(np.diff(unit)) + 1
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(unit)]) if len(unit) else ():
+        rows = point[lo:hi]
+        rows = rows[which[rows] < 0]
+        which[rows[shapely.contains_xy(index.polygons[unit[lo]], x[rows], y[rows])]] = unit[lo]
 
 
 def locate_points(lon, lat, near_km: float = NEAR_BORDER_KM, level: str = "oblast"):
@@ -239,16 +253,16 @@ def locate_rows(lon, lat, near_km: float = NEAR_BORDER_KM, level: str = "oblast"
         found, box_unit = index.tree.query(shapely.points(x[off], y[off]))
         point, unit = np.concatenate([point, off[found]]), np.concatenate([unit, box_unit])
     which = np.where(state >= 0, state, -1)
-    # One prepared contains_xy per candidate unit (on an array of geometries shapely would
-    # not use the prepared ones: four times slower). Overlapping user polygons: the first
-    # unit in file order wins, as with a loop over units.
-    order = np.lexsort((point, unit))
-    point, unit = point[order], unit[order]
-    bounds = np.flatnonzero(np.diff(unit)) + 1
-    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(unit)]) if len(unit) else ():
-        rows = point[lo:hi]
-        rows = rows[which[rows] < 0]
-        which[rows[shapely.contains_xy(index.polygons[unit[lo]], x[rows], y[rows])]] = unit[lo]
+    _first_holder(index, x, y, point, unit, which)
+    if use_grid:
+        # The grid's candidates of a crossed cell are the units whose boundary crosses it;
+        # a unit holding part of the cell without a boundary there (neighbours that do not
+        # share their edges exactly, as in real-world files) is missed: such points are
+        # checked against every unit whose bounding box holds them.
+        missed = np.flatnonzero(located & (state == _MIXED) & (which < 0))
+        if len(missed):
+            found, box_unit = index.tree.query(shapely.points(x[missed], y[missed]))
+            _first_holder(index, x, y, missed[found], box_unit, which)
     flag = np.where(located, np.where(which >= 0, INSIDE, OUTSIDE), NO_COORDINATES).astype(np.int8)
     distance = np.where(which >= 0, 0.0, np.nan)
 

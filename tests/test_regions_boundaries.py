@@ -116,3 +116,25 @@ def test_unrecognised_boundaries_are_a_clear_error(tmp_path):
         geo.load_boundaries(path)
     # a failed load leaves the shipped boundaries active
     assert len(geo.load_oblasts()) == 27
+
+
+@pytest.mark.parametrize("level, category, not_split", [("raion", "P", set()),
+                                                        ("hromada", "H", {"UA-43", "UA-30", "UA-40"})])
+def test_shipped_raions_and_hromadas_are_the_katottg_units(level, category, not_split):
+    """One polygon per KATOTTG raion (all 136) and per hromada outside Crimea, Kyiv and
+    Sevastopol (which the input does not split), each in its KATOTTG oblast, p-code the id cut
+    to OCHA's length, neighbours not overlapping. Bug caught: a unit keyed twice or dropped,
+    a wrong oblast, a p-code of the wrong length, overlap trimming left out."""
+    import pandas as pd
+
+    units = geo.boundaries.load_units(level)
+    places = pd.read_parquet(DATA / "gazetteer_places.parquet", columns=["category", "oblast", "katottg_id"])
+    katottg = places[(places["category"] == category) & ~places["oblast"].isin(not_split)].set_index("katottg_id")
+    assert units["code"].is_unique and set(units["code"]) == set(katottg.index)
+    assert (units["oblast"].to_numpy() == katottg.loc[units["code"], "oblast"].to_numpy()).all()
+    assert (units["pcode"] == units["code"].str[: {"raion": 6, "hromada": 9}[level]]).all()
+    assert units.is_valid.all() and units.crs.to_epsg() == 4326
+    geoms = units.geometry.values
+    first, second = shapely.STRtree(geoms).query(geoms, predicate="overlaps")
+    pairs = first < second
+    assert shapely.area(shapely.intersection(geoms[first[pairs]], geoms[second[pairs]])).sum() < 1e-9

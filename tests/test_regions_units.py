@@ -1,6 +1,6 @@
 """Raion and hromada assignment (geo.locate at finer levels, geo.units, geo.assign_regions).
 
-No official raion/hromada polygons ship yet, so these tests load SYNTHETIC units (Voronoi
+Beside the shipped 2020 units (tests/test_regions_accuracy.py), these tests load SYNTHETIC units (Voronoi
 cells cut along the shipped oblasts, scripts/benchmarks/regions.synthetic_units; codes
 ``SYNTHETIC-...``) and check every answer against an independent oracle, geopandas.sjoin on
 the same polygons, on random mixes of missing, located, outside and border points, on both
@@ -173,23 +173,24 @@ def test_gazetteer_oblast_drops_a_unit_of_another_oblast(active):
     assert hromada["oblast"] == "UA-63" and hromada.geometry.contains(shapely.Point(*KHARKIV))
 
 
-def test_without_finer_units_the_columns_are_there_and_empty():
-    # Bug: columns only added when units are loaded (the output's schema would change).
+def test_after_reset_the_shipped_units_answer():
+    # Bug: reset_boundaries leaves no raion/hromada units (the columns would go empty), or
+    # the shipped units are keyed by something else than KATOTTG ids.
     geo.reset_boundaries()
-    assert geo.boundaries.load_units("hromada") is None
+    shipped = geo.boundaries.load_units("hromada")
     out = geo.assign_regions(gpd.GeoDataFrame(geometry=[shapely.Point(*MUKACHEVO)], crs=4326))
     assert {"raion", "raion_code", "hromada", "hromada_code"} <= set(out.columns)
-    assert out[["raion", "raion_code", "hromada", "hromada_code"]].isna().all(axis=None)
-    with pytest.raises(ValueError, match="no hromada boundaries are active"):
-        locate_points([MUKACHEVO[0]], [MUKACHEVO[1]], level="hromada")
+    unit = shipped.set_index("code").loc[out.loc[0, "hromada_code"]]
+    assert unit["oblast"] == "UA-21" and unit.geometry.contains(shapely.Point(*MUKACHEVO))
+    assert out.loc[0, "hromada_code"].startswith(out.loc[0, "raion_code"][:6])
 
 
-def test_reset_clears_the_finer_levels(units):
-    # Bug: reset_boundaries forgets the raion/hromada units (stale units after a reset).
+def test_reset_drops_loaded_units(units):
+    # Bug: reset_boundaries forgets to drop user raion/hromada units (stale units after a reset).
     geo.load_boundaries(units["hromada"], level="hromada")
-    assert geo.boundaries.load_units("hromada") is not None
+    assert geo.boundaries.load_units("hromada")["code"].str.startswith("SYNTHETIC").all()
     geo.reset_boundaries()
-    assert geo.boundaries.load_units("hromada") is None
+    assert not geo.boundaries.load_units("hromada")["code"].str.startswith("SYNTHETIC").any()
 
 
 # ---- file conventions -------------------------------------------------------------------
@@ -239,3 +240,26 @@ def test_bad_unit_files_are_one_clear_error(tmp_path):
     with pytest.raises(ValueError, match="level must be one of"):
         geo.load_boundaries(unknown, level="village")
     geo.reset_boundaries()
+
+
+def test_grid_agrees_with_sjoin_on_the_shipped_units_whose_edges_differ(monkeypatch):
+    """The shipped units' neighbours do not share their edges exactly, so a cell the grid
+    marks as crossed (diagonal steps are marked generously) may lie inside a unit that is not
+    among its candidates: (37.64889, 49.53505) is deep inside Kharkiv oblast's
+    UA63080000000032022 raion, in such a cell. Bug caught: dropping the fallback for points no
+    candidate holds (they become near_border or outside_ukraine)."""
+    geo.reset_boundaries()
+    monkeypatch.setattr(locate, "GRID_MIN_POINTS", 1)
+    rng = np.random.default_rng(12)
+    x = np.r_[37.6488947157939, rng.uniform(22.0, 40.3, 60_000)]
+    y = np.r_[49.53505058230396, rng.uniform(44.3, 52.4, 60_000)]
+    points = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs=4326)
+    code, flag, _ = locate_points(x, y, level="raion")
+    assert (code[0], flag[0]) == ("UA63080000000032022", INSIDE)
+    for level in ("raion", "hromada"):
+        code, flag, _ = locate_points(x, y, level=level)
+        units = geo.boundaries.load_units(level)[["code", "geometry"]]
+        joined = gpd.sjoin(points, units, predicate="within", how="left")
+        theirs = joined[~joined.index.duplicated()]["code"].to_numpy(dtype=object)
+        inside = flag == INSIDE
+        assert (inside == pd.notna(theirs)).all() and (code[inside] == theirs[inside]).all()

@@ -6,9 +6,9 @@ the raion/hromada row, SYNTHETIC units) vs geopandas.sjoin on the same data.
 
 The points are synthetic (``synthetic_`` ids), uniform over Ukraine's bounding box plus a
 margin, so about 60% fall inside Ukraine. Both sides get the same GeoDataFrame. The baseline
-is ``geopandas.sjoin(points, oblasts, predicate="within")`` on the same full-resolution
-polygons; answers are compared point by point (ours restricted to ``inside`` points, which
-is what sjoin answers).
+is ``geopandas.sjoin(points, layer, predicate="within")`` for each of the three layers on the
+same polygons; answers are compared point by point (ours restricted to ``inside`` points,
+which is what sjoin answers).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import numpy as np
 import shapely
 
 import geo
+from geo.locate import INSIDE, locate_points
+
 from .timing import Row, median_time
 
 SIZE = 1_000_000
@@ -79,78 +81,63 @@ def activate_synthetic_units(folder) -> dict[str, gpd.GeoDataFrame]:
     return active
 
 
-def assign_row() -> Row:
-    points = synthetic_points(SIZE)
-    oblasts = geo.load_oblasts()[["iso", "geometry"]]
-    ours = geo.assign_regions(points)  # also warms the prepared polygons
-    joined = gpd.sjoin(points, oblasts, predicate="within", how="left")
-    joined = joined[~joined.index.duplicated()]
-    inside = (ours["region_flag"] == "inside").to_numpy()
-    same = (ours["oblast"].to_numpy(dtype=object)[inside] == joined["iso"].to_numpy(dtype=object)[inside]).all()
-    sjoin_only = joined["iso"].notna().to_numpy() & ~inside
-    identical = bool(same) and not sjoin_only.any()
-
-    # Alternate the two (one run each, REPEAT times) so that load from other processes on
-    # the machine falls on both sides alike; median of each.
-    ours_runs, base_runs = [], []
-    for _ in range(REPEAT):
-        ours_runs.append(median_time(lambda: geo.assign_regions(points), repeat=1, warmup=0))
-        base_runs.append(median_time(lambda: gpd.sjoin(points, oblasts, predicate="within", how="left"), repeat=1, warmup=0))
-    ours_s, base_s = statistics.median(ours_runs), statistics.median(base_runs)
-    return Row(
-        name=f"assign_regions, {SIZE:,} synthetic points",
-        median_s=ours_s,
-        baseline="geopandas.sjoin(within), same points and polygons",
-        baseline_median_s=base_s,
-        goal="< 1.5 s median and >= 1.5x faster than sjoin, identical answers",
-        command=COMMAND,
-        extra={
-            "identical_answers": str(identical),
-            "inside": f"{inside.mean():.1%}",
-            "near_border": f"{(ours['region_flag'] == 'near_border').mean():.2%}",
-        },
-    )
-
-
-def assign_levels_row() -> Row:
-    """1M points to oblast + raion + hromada (SYNTHETIC units) vs three sjoins."""
-    points = synthetic_points(SIZE)
-    with tempfile.TemporaryDirectory() as folder:
-        units = activate_synthetic_units(Path(folder))
+def _levels_row(name: str, points: gpd.GeoDataFrame, units: dict[str, gpd.GeoDataFrame]) -> Row:
+    """assign_regions (oblast + raion + hromada) vs three sjoins on the same polygons, with
+    each level's answers compared point by point."""
     layers = {"oblast": geo.load_oblasts()[["iso", "geometry"]].rename(columns={"iso": "code"}),
               **{level: u[["code", "geometry"]] for level, u in units.items()}}
 
     def baseline():
         return {level: gpd.sjoin(points, layer, predicate="within", how="left") for level, layer in layers.items()}
 
-    try:
-        ours = geo.assign_regions(points)  # also builds the grids
-        joined = baseline()
-        inside = (ours["region_flag"] == "inside").to_numpy()
-        identical = True
-        for level, column in (("oblast", "oblast"), ("raion", "raion_code"), ("hromada", "hromada_code")):
-            theirs = joined[level]
-            theirs = theirs[~theirs.index.duplicated()]["code"].to_numpy(dtype=object)
-            mine = ours[column].to_numpy(dtype=object)
-            has = np.array([isinstance(v, str) for v in theirs])
-            identical &= bool((mine[inside & has] == theirs[inside & has]).all()) and not (has & ~inside).any()
-        ours_runs, base_runs = [], []
-        for _ in range(REPEAT):
-            ours_runs.append(median_time(lambda: geo.assign_regions(points), repeat=1, warmup=0))
-            base_runs.append(median_time(baseline, repeat=1, warmup=0))
-    finally:
-        geo.reset_boundaries()
+    geo.assign_regions(points)  # builds the grids
+    joined = baseline()
+    # Same polygons, same answers: each level's point-in-polygon answer (inside points; sjoin
+    # answers nothing else) against sjoin. assign_regions then drops a raion/hromada lying in
+    # another oblast than the row's, which sjoin knows nothing of.
+    x, y = geo.boundaries.point_lonlat(points)
+    identical = True
+    for level, layer in joined.items():
+        theirs = layer[~layer.index.duplicated()]["code"].to_numpy(dtype=object)
+        mine, flag, _ = locate_points(x, y, level=level)
+        inside, has = flag == INSIDE, np.array([isinstance(v, str) for v in theirs])
+        identical &= bool((inside == has).all() and (mine[inside] == theirs[inside]).all())
+    # Alternate the two (one run each, REPEAT times) so that load from other processes on
+    # the machine falls on both sides alike; median of each.
+    ours_runs, base_runs = [], []
+    for _ in range(REPEAT):
+        ours_runs.append(median_time(lambda: geo.assign_regions(points), repeat=1, warmup=0))
+        base_runs.append(median_time(baseline, repeat=1, warmup=0))
     return Row(
-        name=f"assign_regions oblast + raion + hromada, {SIZE:,} synthetic points, synthetic units",
+        name=name,
         median_s=statistics.median(ours_runs),
         baseline="3x geopandas.sjoin(within): oblasts, raions, hromadas (same polygons)",
         baseline_median_s=statistics.median(base_runs),
         goal="< 3 s median and >= 1.5x faster than sjoin, identical answers",
         command=COMMAND,
-        extra={"identical_answers": str(identical), "raions": str(len(units["raion"])),
-               "hromadas": str(len(units["hromada"])),
+        extra={"identical_answers": str(identical), "inside": f"{inside.mean():.1%} (hromadas)",
+               "raions": str(len(units["raion"])), "hromadas": str(len(units["hromada"])),
                "hromada vertices": f"{shapely.get_num_coordinates(units['hromada'].geometry.values).sum():,}"},
     )
+
+
+def assign_row() -> Row:
+    """1M points to oblast + raion + hromada with the shipped units vs three sjoins."""
+    geo.reset_boundaries()
+    units = {level: geo.boundaries.load_units(level) for level in ("raion", "hromada")}
+    return _levels_row(f"assign_regions oblast + raion + hromada, {SIZE:,} synthetic points, shipped units",
+                       synthetic_points(SIZE), units)
+
+
+def assign_levels_row() -> Row:
+    """The same with SYNTHETIC units as dense as OCHA's (about a million hromada vertices)."""
+    with tempfile.TemporaryDirectory() as folder:
+        units = activate_synthetic_units(Path(folder))
+    try:
+        return _levels_row(f"assign_regions oblast + raion + hromada, {SIZE:,} synthetic points, synthetic units",
+                           synthetic_points(SIZE), units)
+    finally:
+        geo.reset_boundaries()
 
 
 def load_row() -> Row:
@@ -161,15 +148,17 @@ def load_row() -> Row:
     def ours():
         load_gazetteer.cache_clear()
         boundaries._shipped.cache_clear()
+        boundaries._shipped_units.cache_clear()
         load_gazetteer()
         geo.load_oblasts()
+        boundaries.load_units("raion"), boundaries.load_units("hromada")
 
     def baseline():  # the same oblast polygons read from GeoJSON (the usual exchange format)
         gpd.read_file(boundaries.DATA / "boundaries_oblasts_simplified.geojson")
 
     shipped = sum(p.stat().st_size for p in boundaries.DATA.iterdir() if p.is_file())
     return Row(
-        name="cold load: shipped gazetteer + oblast boundaries",
+        name="cold load: shipped gazetteer + oblast, raion and hromada boundaries",
         median_s=median_time(ours, repeat=REPEAT),
         baseline="geopandas.read_file of the simplified oblast GeoJSON alone",
         baseline_median_s=median_time(baseline, repeat=REPEAT),
