@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -24,7 +25,8 @@ REGION_COLUMNS = ("oblast_name", "raion", "raion_code", "hromada", "hromada_code
                   "oblast_source", "oblast_stated", "oblast_conflict")
 
 
-def assign_regions(gdf, scheme: str | Path | dict | Scheme = "macro", *, near_km: float | None = None):
+def assign_regions(gdf: gpd.GeoDataFrame, scheme: str | Path | dict | Scheme = "macro", *,
+                   near_km: float | None = None) -> gpd.GeoDataFrame:
     """Set each row's oblast and macro-region; returns a new GeoDataFrame.
 
     Columns written (``oblast`` in place, the others added before ``geometry``):

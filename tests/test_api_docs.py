@@ -14,14 +14,6 @@ import needs
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Exported functions still without full hints, in modules other sessions own this round
-#: (geo/regions.py, geo/geocoding.py, maps/*): the test fails when one gains its hints,
-#: so that it leaves this list.
-PENDING = {
-    "geo.assign_regions",
-}
-
-
 def unhinted(function) -> list[str]:
     signature = inspect.signature(function)
     missing = [name for name, p in signature.parameters.items()
@@ -40,8 +32,7 @@ def exported_functions():
 def test_exported_functions_have_type_hints():
     # Bug caught: a public function added or changed without hints (py.typed promises them).
     missing = {name: unhinted(f) for name, f in exported_functions() if unhinted(f)}
-    assert set(missing) - PENDING == set(), {k: v for k, v in missing.items() if k not in PENDING}
-    assert PENDING - set(missing) == set(), "these have their hints now: remove them from PENDING"
+    assert not missing, missing
 
 
 def test_packages_ship_py_typed():
