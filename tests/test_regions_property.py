@@ -317,3 +317,15 @@ def test_projected_frames_and_non_point_geometries():
     bare = gpd.GeoDataFrame({"id": ["m", "k"]}, geometry=[shapely.Point(*MUKACHEVO), shapely.Point(*KHARKIV)])
     assert bare.crs is None
     assert list(geo.assign_regions(bare)["oblast"]) == ["UA-21", "UA-63"]
+
+
+def test_south_coast_of_crimea_in_the_first_grid_row(path, oblasts):
+    """A dense block of land and sea points along Crimea's south coast (the southern edge of
+    both grids) against sjoin. Bug caught: near-border search or cell registration that
+    loses the coast's vertices, so land points come out near_border or sea points outside.
+    (Two mutants aimed here proved equivalent: see docs/mutation.md.)"""
+    lon, lat = np.meshgrid(np.arange(33.30, 34.80, 0.02), np.arange(44.30, 44.70, 0.02))
+    lon, lat = lon.ravel(), lat.ravel()
+    iso, flag, km = locate_points(lon, lat)
+    assert (flag == INSIDE).sum() > 50 and (flag == NEAR_BORDER).sum() > 50  # land and near sea both present
+    check_against_sjoin(oblasts, lon, lat, iso, flag, km)
