@@ -102,3 +102,23 @@ def test_report_counts_corroborated_of_checked(checked):
     assert "1 of the 2 incidents checked" in text and "1 could not be checked" in text
     assert "<h2>Fire detections</h2>" not in render_report(
         checked.drop(columns=list(geo.fires.CORROBORATION_COLUMNS)))
+
+
+def test_cli_build_with_fires_corroborates_and_draws_the_layer(tmp_path):
+    # Catches: --fires parsed but never passed on (no layer, no popup line in the page).
+    from maps.cli import main
+
+    out = tmp_path / "map.html"
+    assert main(["build", "--fires", str(FIRMS), "-o", str(out), "-q"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert '"Fire detections (satellite)"' in html
+    assert "2 within 2 km (first 00:05 UTC 21 Aug, max FRP 22.4 MW)" in html  # the sample's Mukachevo strike
+
+
+def test_cli_refuses_a_fires_file_that_is_not_firms(tmp_path, capsys):
+    # Catches: an incident file given to --fires failing late with a traceback instead of one line.
+    from maps.cli import main
+
+    sample = incidents.sample_path()
+    assert main(["build", "--fires", str(sample), "-o", str(tmp_path / "map.html")]) == 2
+    assert "--fires" in capsys.readouterr().err and not (tmp_path / "map.html").exists()
