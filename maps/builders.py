@@ -24,7 +24,7 @@ from maps.basemap import base_map, geojson
 from maps.datasources import DATA_SOURCES
 from maps.layers import (
     DataAttribution, FitBounds, IncidentFilters, IncidentHeatMap, IncidentLayer, IncidentMap,
-    IncidentSearch, IncidentTimeline, MapLayout, Panel, PinnedFullscreen, PolygonLayer, RawHTML, SiteLayer, SyncedPair,
+    FireLayer, IncidentSearch, IncidentTimeline, MapLayout, Panel, PinnedFullscreen, PolygonLayer, RawHTML, SiteLayer, SyncedPair,
 )
 from maps.safety import escape
 from maps.payload import country_label
@@ -159,7 +159,8 @@ def incident_map(gdf: geopandas.GeoDataFrame, color_by: str = "foreign_owned",
                  size_by: str | None = "casualties", *, scheme: str = "macro",
                  basemap: str = "openstreetmap", title: str | None = "Incidents",
                  registry: OwnershipRegistry | None = None, site_km: float = 1.0,
-                 popup_columns: Sequence[str] | None = None) -> IncidentMap:
+                 popup_columns: Sequence[str] | None = None,
+                 fires: geopandas.GeoDataFrame | None = None, fire_km: float = 2.0) -> IncidentMap:
     """Interactive map of incidents (a ``folium.Map``).
 
     One canvas layer from a compact payload, coloured by ``color_by`` (foreign_owned,
@@ -172,15 +173,22 @@ def incident_map(gdf: geopandas.GeoDataFrame, color_by: str = "foreign_owned",
     Popups show the incident in words; ``popup_columns`` names more columns to list (by
     default the user's own columns, never the pipeline's bookkeeping such as
     ``geocode_source`` or ``ownership_score``).
+    ``fires``: FIRMS detections (:func:`incidents.load` of a FIRMS file) drawn as a "Fire
+    detections (satellite)" overlay, off at first, credited with the file's attribution line.
+    Popups of incidents run through :func:`geo.corroborate` (radius ``fire_km``) say what
+    the satellites saw around them.
 
     >>> import incidents, maps
     >>> m = maps.incident_map(incidents.sample(), color_by="weapon")   # doctest: +SKIP
     """
     gdf, extra = _prepare(gdf, scheme, popup_columns)
-    p = payloads.build(gdf, color_by, size_by, extra_columns=extra)
+    p = payloads.build(gdf, color_by, size_by, extra_columns=extra, fire_km=fire_km)
     m = base_map(p.bounds or UKRAINE_BOUNDS, basemap)
-    sites = SiteLayer(_site_payload(gdf, registry, site_km, scheme), show=False)
-    _add_incidents(m, gdf, p, scheme, title, color_by, overlays=[sites])
+    overlays = [SiteLayer(_site_payload(gdf, registry, site_km, scheme), show=False)]
+    if fires is not None:
+        overlays.append(FireLayer(payloads.fire_detections(fires), show=False))
+        DataAttribution([(str(fires.attrs.get("attribution") or "Fire detections: NASA FIRMS"), "")]).add_to(m)
+    _add_incidents(m, gdf, p, scheme, title, color_by, overlays=overlays)
     FitBounds(_padded(p.bounds or UKRAINE_BOUNDS)).add_to(m)
     m.incident_inputs = _inputs(gdf)
     return m

@@ -52,6 +52,8 @@ class _Checked:
     #: --near as a place name: which place it was read as (None for LAT,LON).
     place: geo.names.ResolvedName | None = None
     registry: incidents.OwnershipRegistry | None = None
+    #: --fires: the FIRMS detections, loaded and checked before the run.
+    fires: pd.DataFrame | None = None
     #: Every file the run reads or writes: no output may replace one of them.
     reading: list = dataclasses.field(default_factory=list)
 
@@ -69,6 +71,12 @@ def _check(args) -> _Checked:
     if getattr(args, "registry", None):
         reading.append(paths.readable_file(args.registry, "--registry"))
         done.registry = incidents.OwnershipRegistry.from_csv(args.registry)
+    if getattr(args, "fires", None):
+        reading.append(paths.readable_file(args.fires, "--fires"))
+        done.fires = incidents.load(args.fires)
+        if done.fires.attrs.get("kind") != "detections":
+            raise UsageError(f"--fires: {args.fires} is not a NASA FIRMS fire detections file "
+                             "(its columns are not those of a FIRMS export)")
     if getattr(args, "scheme", None):  # validate has no --scheme
         chosen = geo.scheme(args.scheme)
         reading.append(args.scheme if Path(args.scheme).is_file() else None)
@@ -176,12 +184,14 @@ def _run_pipeline(args, checked: _Checked, gdf, progress) -> tuple:
 
 
 def _render(args, checked: _Checked, gdf):
+    if checked.fires is not None:  # on the exact points, before --publish-precision coarsens them
+        gdf = geo.corroborate(gdf, checked.fires)
     if getattr(args, "publish_precision", None):
         gdf = maps.publishable(gdf, args.publish_precision, keep_target_text=args.keep_target_text)
     out = args.output
     written = {"force": args.force, "inputs": checked.reading}
     if args.command == "build":
-        maps.save(maps.incident_map(gdf, color_by=args.color_by, registry=checked.registry), out,
+        maps.save(maps.incident_map(gdf, color_by=args.color_by, registry=checked.registry, fires=checked.fires), out,
                   self_contained=not args.cdn, **written)
     elif args.command == "compare":
         maps.save(maps.compare_map(gdf, *checked.regions, scheme=args.scheme, registry=checked.registry), out,

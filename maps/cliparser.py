@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     _input(build), _common(build, "map.html"), _publishing(build)
     build.add_argument("--color-by", default="foreign_owned", choices=("foreign_owned", "owner_country", "weapon", "target_type"),
                        help="what the marker colour shows (default: foreign_owned)")
+    build.add_argument("--fires", metavar="FIRMS.csv",
+                       help="NASA FIRMS fire detections: each incident's popup says which fell within 2 km and "
+                            "48 h after it (geo.corroborate), and the map gets a fire-detections layer (off at first)")
 
     compare = command("compare", "side-by-side comparison map of two region groups", f"{PROG} compare -o compare.html --regions west,east")
     _input(compare), _common(compare, "compare.html"), _publishing(compare)

@@ -160,6 +160,30 @@ class SiteLayer(DataMixin, RuntimeMixin, Layer):
         self.payload_json = script_json(sites)
 
 
+class FireLayer(DataMixin, RuntimeMixin, Layer):
+    """Satellite fire detections (:func:`maps.payload.fire_detections`), off at first: one
+    circle each, sized and coloured by FRP, its tooltip set as text (``IncidentMapper.el``)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.featureGroup();
+            (function (d) {
+                d.lat.forEach(function (lat, i) {
+                    L.circleMarker([lat, d.lon[i]], {radius: d.r[i], weight: 1, color: "#7f2704",
+                        fillColor: d.color[i], fillOpacity: 0.8})
+                        .bindTooltip(IncidentMapper.el("span", null, d.tip[i]))
+                        .addTo({{ this.get_name() }});
+                });
+            })({{ this.get_name() }}_data);
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: dict, name: str = "Fire detections (satellite)", show: bool = False):
+        super().__init__(name=escape(name), overlay=True, control=True, show=show)
+        self._name = "FireLayer"
+        self.payload_json = script_json(data)
+
+
 class _LayerTool(RuntimeMixin, MacroElement):
     """A control working on an IncidentLayer's controller (filters, timeline, search)."""
 
@@ -313,7 +337,8 @@ class MapLayout(RuntimeMixin, MacroElement):
 
 
 class DataAttribution(MacroElement):
-    """Adds data-source credits (constant, trusted HTML) to the map's attribution."""
+    """Adds data-source credits, (text, url) pairs escaped here, to the map's attribution
+    (a credit whose url is "" is text only, e.g. an attribution line read from a file)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -324,8 +349,8 @@ class DataAttribution(MacroElement):
     def __init__(self, credits: list[tuple[str, str]]):
         super().__init__()
         self.html = " | ".join(
-            f'<a href="{escape(url)}" target="_blank" rel="noopener">{escape(text)}</a>'
-            for text, url in credits)
+            f'<a href="{escape(url)}" target="_blank" rel="noopener">{escape(text)}</a>' if url
+            else escape(text) for text, url in credits)
 
 
 class FitBounds(RuntimeMixin, MacroElement):

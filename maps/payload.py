@@ -217,19 +217,86 @@ def _day_numbers(series: pd.Series) -> list[int | None]:
     return numbers.astype("Int64").to_numpy(dtype=object, na_value=None).tolist()
 
 
+#: Columns added by geo.corroborate; the popup says them in one line (:func:`fire_text`).
+FIRE_COLUMNS = ("fire_detections", "fire_nearest_km", "fire_first_seen", "fire_max_frp")
+
+
+def fire_text(rows: pd.DataFrame, km: float = 2.0) -> list[str]:
+    """Popup line on satellite fire detections per incident (from geo.corroborate's columns):
+    '2 within 2 km (first 00:05 UTC 21 Aug, max FRP 22.4 MW)', 'none within 2 km', or ''
+    where the incident was not checked (count <NA>) or the frame was never corroborated.
+
+    >>> fire_text(pd.DataFrame({"fire_detections": pd.array([2, 0, None], dtype="Int64"),
+    ...     "fire_first_seen": pd.to_datetime(["2025-08-21 00:05", None, None]),
+    ...     "fire_max_frp": [22.4, None, None]}))
+    ['2 within 2 km (first 00:05 UTC 21 Aug, max FRP 22.4 MW)', 'none within 2 km', '']
+    """
+    if "fire_detections" not in rows.columns:
+        return [""] * len(rows)
+    within = f"within {km:g} km"
+    count = pd.to_numeric(rows["fire_detections"], errors="coerce").astype("Int64")
+    first = pd.to_datetime(_column(rows, "fire_first_seen"), errors="coerce").dt.strftime("%H:%M UTC %d %b")
+    frp = pd.to_numeric(_column(rows, "fire_max_frp"), errors="coerce")
+    details = ("first " + first.astype("string") + ", max FRP "
+               + frp.map(lambda v: f"{v:g}", na_action="ignore").astype("string") + " MW")
+    found = count.astype("string") + f" {within} (" + details + ")"
+    text = found.fillna(count.astype("string") + f" {within}")  # detail missing: the count alone
+    text = text.where((count != 0).fillna(True), f"none {within}")
+    return text.fillna("").to_numpy(dtype=object).tolist()
+
+
+#: FRP (MW) from which a detection takes each colour: light yellow to dark red.
+FRP_COLORS = ((0, "#fecc5c"), (10, "#fd8d3c"), (50, "#f03b20"), (200, "#bd0026"))
+
+
+def fire_detections(detections: pd.DataFrame) -> dict:
+    """Columnar payload of FIRMS detections (incidents.load) for maps.layers.FireLayer:
+    position, radius and colour by FRP, and one tooltip text per detection (time UTC,
+    satellite and instrument, confidence, FRP). Detections without a point are not drawn.
+
+    >>> import geopandas, shapely
+    >>> d = geopandas.GeoDataFrame({"detected_at": pd.to_datetime(["2025-08-21 11:42"]),
+    ...     "satellite": ["Suomi NPP"], "instrument": ["VIIRS"], "confidence": ["high"],
+    ...     "frp": [22.4]}, geometry=[shapely.Point(22.72, 48.44)], crs=4326)   # synthetic
+    >>> fire_detections(d)["tip"]
+    ['2025-08-21 11:42 UTC · Suomi NPP VIIRS · confidence high · FRP 22.4 MW']
+    """
+    geom = detections.geometry
+    if geom.crs is not None and not geom.crs.equals("EPSG:4326"):
+        geom = geom.to_crs("EPSG:4326")
+    drawn = (~(geom.isna() | geom.is_empty)).to_numpy()
+    rows, geom = detections[drawn], geom[drawn]
+    frp = pd.to_numeric(_column(rows, "frp"), errors="coerce").to_numpy(float)
+    when = pd.to_datetime(_column(rows, "detected_at"), errors="coerce").dt.strftime("%Y-%m-%d %H:%M UTC")
+    by = (_column(rows, "satellite").astype("string").fillna("") + " "
+          + _column(rows, "instrument").astype("string").fillna("")).str.strip()
+    parts = [when.astype("string"), by.replace("", pd.NA),
+             "confidence " + _column(rows, "confidence").astype("string"),
+             "FRP " + pd.Series(frp, index=rows.index).map(lambda v: f"{v:g}", na_action="ignore").astype("string") + " MW"]
+    tips = [" \u00b7 ".join(p for p in row if isinstance(p, str) and p) for row in zip(*parts)]
+    edges = np.array([edge for edge, _ in FRP_COLORS[1:]])
+    shade = np.searchsorted(edges, np.nan_to_num(frp, nan=0.0), side="right")
+    return {"lat": np.round(geom.y.to_numpy(), 5).tolist(), "lon": np.round(geom.x.to_numpy(), 5).tolist(),
+            "r": np.minimum(3 + np.sqrt(np.nan_to_num(frp, nan=0.0).clip(min=0)), 12).round(1).tolist(),
+            "color": [FRP_COLORS[k][1] for k in shade], "tip": tips}
+
+
 def user_columns(gdf: pd.DataFrame) -> list[str]:
     """The user's own columns: neither incident, region nor pipeline columns, nor geometry."""
-    known = set(COLUMNS) | set(REGION_COLUMNS) | set(PIPELINE_COLUMNS) | {gdf.geometry.name}
+    known = (set(COLUMNS) | set(REGION_COLUMNS) | set(PIPELINE_COLUMNS) | set(FIRE_COLUMNS)
+             | {gdf.geometry.name})
     return [c for c in gdf.columns if c not in known]
 
 
 def build(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualties",
-          color_scheme: tuple | None = None, extra_columns: list[str] | None = None) -> Payload:
+          color_scheme: tuple | None = None, extra_columns: list[str] | None = None,
+          fire_km: float = 2.0) -> Payload:
     """Columnar payload of the incidents that have coordinates.
 
     ``color_scheme`` (colours, labels) from another payload keeps two maps consistent;
     rows are then coded by label. ``extra_columns``: user columns shown in the popup
     (default: every column that is neither an incident column nor a region column).
+    ``fire_km``: the radius geo.corroborate used, said in the popup's fire line.
     """
     if color_by not in COLOR_BY:
         raise ValueError(f"color_by must be one of {COLOR_BY}, got {color_by!r}")
@@ -284,7 +351,7 @@ def build(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualtie
     data = {
         "lat": ys, "lon": xs, "id": _text(_column(rows, "id")), "day": day, "dur": dur,
         "place": places, "target": _text(_column(rows, "target")),
-        "notes": _text(_column(rows, "notes")),
+        "notes": _text(_column(rows, "notes")), "fire": fire_text(rows, fire_km),
         "killed": casualty_column(rows, "killed"),
         "injured": casualty_column(rows, "injured"),
         "src": src, "codes": codes, "dicts": dicts,

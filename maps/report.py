@@ -125,6 +125,7 @@ def render(gdf, regions=("west", "east"), scheme="macro", self_contained=True, t
         "foreign_sites": _foreign_sites(gdf),
         "exposure": _exposure(gdf, scheme, registry),
         "methodology": _methodology(gdf, scheme),
+        "fire_detections": _fire_detections(gdf),
         "depth_note": DEPTH_NOTE,
         "boundary_note": BOUNDARY_NOTE,
         "credits": _credits(gdf),
@@ -298,6 +299,16 @@ def _exposure(gdf, scheme, registry, km: float = 1.0, period: str = "half") -> d
             "incidents": len(gdf), "point_incidents": table.attrs["incidents_point_precision"],
             "without_sites": table.attrs["entries_without_sites"], "groups": shown,
             "timeline": [{"period": p, "cells": [cells.get((p, g), "") for g in shown]} for p in periods]}
+
+
+def _fire_detections(gdf) -> dict | None:
+    """How many incidents satellite fire detections corroborate (columns of
+    geo.corroborate), of how many could be checked; None when the frame was not checked."""
+    if "fire_detections" not in gdf:
+        return None
+    count = pd.to_numeric(gdf["fire_detections"], errors="coerce")
+    return {"corroborated": int((count > 0).sum()), "checked": int(count.notna().sum()),
+            "unchecked": int(count.isna().sum())}
 
 
 def _methodology(gdf, scheme) -> dict:

@@ -100,3 +100,30 @@ def test_popup_columns_shows_a_pipeline_column_when_asked(chromium, prepared, tm
 def test_popup_columns_naming_a_missing_column_is_one_clear_error(prepared):
     with pytest.raises(ValueError, match="popup_columns: no column 'casualty_note'"):
         maps.incident_map(prepared, popup_columns=["casualty_note"])
+
+
+def test_popup_says_satellite_fire_detections_in_words(chromium, prepared, tmp_path):
+    # Bug caught: the fire line missing from the browser's popup rows (payload built, never shown),
+    # or a JS error from the fire layer. Detections: the SYNTHETIC FIRMS fixture, two at
+    # Mukachevo on 2025-08-21 (00:05, FRP 6.81 MW; 11:42, FRP 22.4 MW).
+    from pathlib import Path
+
+    fires = incidents.load(Path(__file__).parent / "fixtures" / "synthetic_firms_viirs_snpp_archive.csv")
+    path = maps.save(maps.incident_map(geo.corroborate(prepared, fires), fires=fires), tmp_path / "map.html")
+    page, log = open_map(chromium, path)
+    click_incident(page, MUKACHEVO_ID)
+    text = page.inner_text(".leaflet-popup-content")
+    assert "Satellite fire detections" in text
+    assert "2 within 2 km (first 00:05 UTC 21 Aug, max FRP 22.4 MW)" in text
+    # The fire layer (off at first) draws one circle per detection, its tooltip as text.
+    shown = page.evaluate("""() => {
+        const name = Object.keys(window).find(k => k.startsWith('fire_layer_') && !k.endsWith('_data'));
+        const layer = window[name], map = window[Object.keys(window).find(k => k.startsWith('map_'))];
+        const before = map.hasLayer(layer);
+        layer.addTo(map);
+        return {before, tips: layer.getLayers().map(c => c.getTooltip().getContent().textContent)};
+    }""")
+    assert shown["before"] is False and len(shown["tips"]) == 3
+    assert "2025-08-21 11:42 UTC \u00b7 Suomi NPP VIIRS \u00b7 confidence high \u00b7 FRP 22.4 MW" in shown["tips"]
+    assert log.errors == []
+    page.close()

@@ -66,6 +66,7 @@
       ["Killed", d.killed[i]],
       ["Injured", d.injured[i]],
       ["Location", field(d, "location_precision", i)],
+      ["Satellite fire detections", d.fire ? d.fire[i] : ""],
       ["ID", d.id[i]]
     ].concat(d.extra.names.map(function (name, k) { return [name, d.extra.values[k][i]]; }));
   }
