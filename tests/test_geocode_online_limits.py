@@ -71,11 +71,14 @@ class FakeNominatim:
         return [b - a for a, b in zip(times, times[1:])]
 
     def paced(self, delay: float) -> bool:
-        """Requests arrived at the rate: together no faster than ``delay`` apart, and no two
-        close together (arrival times jitter by tens of ms on a busy machine; an unshared
-        limit sends two at once, a gap near 0)."""
+        """Requests arrived at the rate: first to last no faster than ``delay`` apart on
+        average (with 25% for arrival jitter). Single gaps are not checked: on a busy machine
+        a process can be descheduled between its booked slot and its send, so two arrivals
+        may come close although their slots were ``delay`` apart (seen in CI-like runs at
+        load 8). An unshared limit (two processes pacing only themselves) spans about half
+        the time: 6 requests in ~2 x delay instead of 5 x delay."""
         gaps = self.gaps()
-        return sum(gaps) >= len(gaps) * delay * 0.9 and min(gaps) >= delay * 0.5
+        return sum(gaps) >= len(gaps) * delay * 0.75
 
 
 @pytest.fixture
