@@ -72,6 +72,9 @@ def _check(args) -> _Checked:
         reading.append(paths.readable_file(args.registry, "--registry"))
         done.registry = incidents.OwnershipRegistry.from_csv(args.registry)
     if getattr(args, "fires", None):
+        if getattr(args, "publish_precision", None):  # the fire points would show the exact site
+            raise UsageError("--fires draws satellite detections at their exact points, which gives away what "
+                             "--publish-precision hides: use one or the other")
         reading.append(paths.readable_file(args.fires, "--fires"))
         done.fires = incidents.load(args.fires)
         if done.fires.attrs.get("kind") != "detections":

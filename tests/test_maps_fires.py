@@ -122,3 +122,15 @@ def test_cli_refuses_a_fires_file_that_is_not_firms(tmp_path, capsys):
     sample = incidents.sample_path()
     assert main(["build", "--fires", str(sample), "-o", str(tmp_path / "map.html")]) == 2
     assert "--fires" in capsys.readouterr().err and not (tmp_path / "map.html").exists()
+
+
+def test_cli_refuses_fires_with_publish_precision(tmp_path, capsys):
+    # Catches: exact FIRMS points drawn beside coarsened incidents (the fire layer would show
+    # the strike site that --publish-precision hides).
+    from maps.cli import main
+
+    out = tmp_path / "map.html"
+    assert main(["build", "--fires", str(FIRMS), "--publish-precision", "oblast", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--publish-precision" in err and "--fires" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()

@@ -41,6 +41,7 @@ def drawn_basemap(frame) -> list[dict]:
     return frame.evaluate("""fill => [...document.querySelectorAll('.folium-map')].map(m => {
         let pixels = 0;
         for (const c of m.querySelectorAll('canvas')) {
+            if (!c.width || !c.height) { continue; }  // not laid out yet: nothing drawn
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
             for (let i = 0; i < d.length; i += 4) {
                 if (d[i] === fill[0] && d[i + 1] === fill[1] && d[i + 2] === fill[2]) { pixels++; }
@@ -111,6 +112,10 @@ def test_report_maps_open_with_no_network(chromium, sample, tmp_path):
     assert len(frames) == 2
     for frame in frames:
         frame.wait_for_selector("[data-incidents-rendered]", state="attached", timeout=30_000)
+        # A lazily loaded frame can flag its incidents before its canvas has a size (seen
+        # under load: getImageData "source width is 0"); wait for the drawn basemap.
+        frame.wait_for_function("() => [...document.querySelectorAll('.folium-map canvas')]"
+                                ".some(c => c.width > 0 && c.height > 0)", timeout=30_000)
         assert_works_offline(frame, log, rendered_counts(frame))
     page.close()
 
