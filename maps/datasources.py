@@ -46,6 +46,9 @@ DATA_SOURCES: tuple[DataSource, ...] = (
     DataSource("Massive Missile Attacks on Ukraine (only when you load its file)", "your incidents",
                "the dataset's own licence on Kaggle; attribution line generated on load",
                "https://www.kaggle.com/datasets?search=Massive+Missile+Attacks+on+Ukraine"),
+    DataSource("NASA FIRMS fire detections (only when you load a FIRMS file)", "satellite fire detections (--fires)",
+               "NASA Earth science open data, no restriction on use; credit FIRMS and cite the product DOI "
+               "of the download page", "https://www.earthdata.nasa.gov/firms"),
     DataSource("pycountry (ISO 3166 names and their translations) and pycountryinfo",
                "country names and nationality words for ownership evidence (incidents/data/country_words.csv)",
                "LGPL-2.1 (pycountry, iso-codes data) / MIT (pycountryinfo)", "https://pypi.org/project/pycountry/"),
