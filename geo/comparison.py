@@ -34,6 +34,8 @@ import shutil
 import numpy as np
 import pandas as pd
 
+from incidents.schema import words
+
 __all__ = ["Comparison", "format_value", "format_p"]
 
 def format_value(value, unit: str, signed: bool = False) -> str:
@@ -111,7 +113,7 @@ class Comparison(pd.DataFrame):
             rows.append([metric, *values, format_value(record.get("test"), "text"),
                          format_p(record.get("p_value")), format_value(record.get("note"), "text")])
             for category, value_a, value_b in sub_rows:
-                rows.append([f"· {category}", format_value(value_a, sub_unit), format_value(value_b, sub_unit),
+                rows.append([f"· {words(category)}", format_value(value_a, sub_unit), format_value(value_b, sub_unit),
                              format_value(value_a - value_b, sub_unit, signed=True), "", "", ""])
         return pd.DataFrame(rows, columns=["metric", a, b, "difference", "test", "p-value", "note"])
 

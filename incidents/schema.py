@@ -59,6 +59,14 @@ TARGET_TYPES = (
     "industrial", "energy", "residential", "transport", "port", "agriculture",
     "commercial", "government", "diplomatic", "military", "other",
 )
+
+
+def words(code) -> str:
+    """A vocabulary code as the words every table, chart, popup and printed comparison
+    shows ('cruise_missile' -> 'cruise missile')."""
+    return str(code).replace("_", " ")
+
+
 #: Closed vocabularies checked by validation.
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "date_precision": DATE_PRECISIONS,

@@ -31,7 +31,7 @@ from incidents.ownership.tagging import TAG_COLUMNS
 from incidents.schema import COLUMNS
 from maps.safety import safe_url
 from maps.search import fold_table, variants
-from maps.tables import words
+from incidents.schema import words
 
 #: Columns the popup shows through dictionaries (few distinct values, repeated often).
 CODED = (

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 import geo
-from maps.tables import words
+from incidents.schema import words
 
 #: Columns that repeat the exact place or site in other words: emptied when publishing.
 REVEALING = ("notes", "source_text", "geocoded_name", "geocode_candidates", "ownership_candidates",

@@ -35,11 +35,12 @@ import geo
 from maps.builders import compare_map, incident_map
 from maps.datasources import DATA_SOURCES
 from incidents import OwnershipRegistry
+from incidents.schema import words
 from incidents.output import write_output
 from maps.output import embed
 from maps.payload import country_label
 from maps.safety import escape, safe_url
-from maps.tables import day, display_table, group_figures, words
+from maps.tables import day, display_table, group_figures
 
 TEMPLATE = "report.html.j2"
 #: Groups smaller than this get a small-sample warning next to their tests.

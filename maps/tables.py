@@ -17,6 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from incidents.schema import words
 from maps.safety import escape
 
 
@@ -37,12 +38,6 @@ def format_cell(value) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(format_cell(v) for v in value)
     return str(value)
-
-
-def words(code) -> str:
-    """A category code as the words every table, chart and popup shows ('cruise_missile'
-    -> 'cruise missile')."""
-    return str(code).replace("_", " ")
 
 
 def format_p(value) -> str:

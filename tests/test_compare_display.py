@@ -60,9 +60,11 @@ def test_mix_categories_get_their_own_rows(table):
     weapons = table.attrs["breakdowns"]["weapon mix"][1]
     lines = table.to_text(80).splitlines()
     for category, a, b in weapons:
-        line = next(line for line in lines if line.strip().startswith(f"· {category} "))
+        # Categories in words, as the maps and report print them ("cruise missile").
+        line = next(line for line in lines if line.strip().startswith(f"· {category.replace('_', ' ')} "))
         assert f"{round(100 * a)}%" in line and f"{round(100 * b)}%" in line
         assert f"{round(100 * (a - b)):+d} pp".replace("+0 pp", "0") in line
+    assert "_" not in "".join(line for line in lines if line.strip().startswith("·"))  # bug: raw codes
 
 
 def test_html_repr_shows_every_number_without_elision(table):

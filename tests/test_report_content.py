@@ -19,7 +19,7 @@ import shapely
 import geo
 import incidents
 import maps
-from maps.tables import words
+from incidents.schema import words
 
 report_module = importlib.import_module("maps.report")  # maps.report is the function
 
