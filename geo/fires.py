@@ -25,7 +25,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import geopandas as gpd
@@ -35,6 +34,7 @@ import shapely
 from pyproj import Geod
 
 from incidents import OwnershipRegistry
+from incidents.sphere import search_chord, unit_vectors
 
 #: What names the sites: a registry, a frame with geometry or lat/lon, or a file of either.
 Sites = OwnershipRegistry | pd.DataFrame | str | Path
@@ -42,8 +42,6 @@ Sites = OwnershipRegistry | pd.DataFrame | str | Path
 __all__ = ["corroborate", "unreported_fires", "CORROBORATION_COLUMNS"]
 
 _GEOD = Geod(ellps="WGS84")
-#: Mean Earth radius; the chord pre-selection adds 1% for the ellipsoid's flattening.
-_EARTH_RADIUS_KM = 6371.0088
 CORROBORATION_COLUMNS = ("fire_detections", "fire_nearest_km", "fire_first_seen", "fire_max_frp")
 #: FIRMS type 2, "other static land source": steady industrial heat (steel works, flares).
 STATIC_SOURCE = 2
@@ -61,11 +59,6 @@ def _lonlat(gdf) -> tuple[np.ndarray, np.ndarray]:
     return shapely.get_x(points), shapely.get_y(points)
 
 
-def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    lon, lat = np.radians(lon), np.radians(lat)
-    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
-
-
 def _pairs_within(lon_a, lat_a, lon_b, lat_b, km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (i in a, j in b, geodesic km) with km <= ``km``; rows with NaN never pair."""
     from scipy.spatial import cKDTree  # scipy.spatial costs ~0.5 s to import: only when used
@@ -74,10 +67,9 @@ def _pairs_within(lon_a, lat_a, lon_b, lat_b, km: float) -> tuple[np.ndarray, np
     empty = np.empty(0, dtype=np.int64)
     if not len(ok_a) or not len(ok_b):
         return empty, empty, np.empty(0)
-    chord = 2 * math.sin(min(km * 1.01 / (2 * _EARTH_RADIUS_KM), math.pi / 2))
-    tree_a = cKDTree(_unit_vectors(lon_a[ok_a], lat_a[ok_a]))
-    tree_b = cKDTree(_unit_vectors(lon_b[ok_b], lat_b[ok_b]))
-    found = tree_a.sparse_distance_matrix(tree_b, chord, output_type="ndarray")
+    tree_a = cKDTree(unit_vectors(lat_a[ok_a], lon_a[ok_a]))
+    tree_b = cKDTree(unit_vectors(lat_b[ok_b], lon_b[ok_b]))
+    found = tree_a.sparse_distance_matrix(tree_b, search_chord(km), output_type="ndarray")
     i, j = ok_a[found["i"]], ok_b[found["j"]]
     _, _, metres = _GEOD.inv(lon_a[i], lat_a[i], lon_b[j], lat_b[j])
     distance = np.asarray(metres, dtype=float) / 1000

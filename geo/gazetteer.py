@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from incidents.sphere import chord_km, unit_vectors
 from incidents.textnorm import name_key
 
 __all__ = [
@@ -59,7 +60,6 @@ __all__ = [
     "name_key",
     "skeleton",
     "unit_stem",
-    "unit_vectors",
 ]
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -194,7 +194,7 @@ class Gazetteer:
         found.insert(0, "place", rows)
         found.insert(0, "rank", np.tile(np.arange(k), len(lat)))
         found.insert(0, "point", np.repeat(np.arange(len(lat)), k))
-        found["distance_km"] = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord.ravel() / 2, 0, 1))
+        found["distance_km"] = chord_km(chord.ravel())
         return found
 
     def similar_names(self, text: str, limit: int = 3, cutoff: float = 80) -> list[str]:
@@ -260,16 +260,6 @@ class _Groups:
 
 _EMPTY = np.empty(0, dtype=np.int64)
 _NO_FLAGS = np.empty(0, dtype=bool)
-#: Mean Earth radius (IUGG), for turning chord lengths into kilometres.
-EARTH_RADIUS_KM = 6371.0088
-
-
-def unit_vectors(lat, lon) -> np.ndarray:
-    """Points on the unit sphere (n x 3) for latitudes and longitudes in degrees."""
-    lat, lon = np.radians(np.asarray(lat, float)), np.radians(np.asarray(lon, float))
-    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
-
-
 @cache
 def load_gazetteer() -> Gazetteer:
     """Load the shipped gazetteer once per process (later calls return the same object)."""

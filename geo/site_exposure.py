@@ -45,6 +45,7 @@ from geo.names import SchemeLike
 from incidents.oblasts import UnknownOblastError, oblast
 from incidents.ownership.matching import alias_key
 from incidents.ownership.registry import OwnershipRegistry
+from incidents.sphere import search_chord, unit_vectors
 
 __all__ = ["foreign_sites", "exposure_sites", "exposure", "exposure_timeline", "DEFAULT_KM", "PERIODS"]
 
@@ -56,7 +57,6 @@ PERIODS = {"year": "year", "y": "year", "a": "year", "half": "half", "h": "half"
 POINT_PRECISIONS = ("exact",)
 SITE_COLUMNS = ("company", "owner_country", "sector", "kind", "settlement", "site_oblast", "lat", "lon")
 _GEOD = pyproj.Geod(ellps="WGS84")
-_EARTH_RADIUS_KM = 6371.0088
 
 
 def foreign_sites(registry: OwnershipRegistry | None = None) -> pd.DataFrame:
@@ -243,14 +243,11 @@ def _distance_pairs(gdf, sites, placed, km) -> tuple[pd.DataFrame, int]:
         return _empty_pairs(), len(usable)
     from scipy.spatial import cKDTree  # scipy.spatial costs ~0.5 s at import
 
-    from geo.gazetteer import unit_vectors
-
     geoms = gdf.geometry.to_numpy()[usable]
     lon, lat = shapely.get_x(geoms), shapely.get_y(geoms)
     s_lat, s_lon = sites["lat"].to_numpy(float)[site_rows], sites["lon"].to_numpy(float)[site_rows]
     # The sphere pre-selects (chord with 1% slack for the ellipsoid); the WGS84 geodesic decides.
-    chord = 2 * math.sin(min(km * 1.01 / (2 * _EARTH_RADIUS_KM), math.pi / 2))
-    near = cKDTree(unit_vectors(lat, lon)).query_ball_point(unit_vectors(s_lat, s_lon), chord)
+    near = cKDTree(unit_vectors(lat, lon)).query_ball_point(unit_vectors(s_lat, s_lon), search_chord(km))
     counts = np.fromiter((len(p) for p in near), np.int64, len(near))
     site_at = np.repeat(np.arange(len(site_rows)), counts)
     inc_at = np.fromiter((i for p in near for i in p), np.int64, int(counts.sum()))

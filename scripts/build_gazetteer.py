@@ -47,7 +47,8 @@ from scipy.spatial import cKDTree
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from geo.gazetteer import (  # noqa: E402
-    EARTH_RADIUS_KM, NAMES_FILE, PLACES_FILE, name_key, skeleton, unit_stem, unit_vectors)
+    NAMES_FILE, PLACES_FILE, name_key, skeleton, unit_stem)
+from incidents.sphere import chord_km, unit_vectors  # noqa: E402
 from gazetteer_inputs import load_geonames, load_katottg, load_wof_localities  # noqa: E402
 from gazetteer_villages import (  # noqa: E402
     SETTLEMENT, geonames_spellings, geonames_villages, match_villages, name_index, village_spellings)
@@ -197,7 +198,7 @@ def match(kat: pd.DataFrame, gn: pd.DataFrame) -> dict[int, int]:
             if unit not in points:
                 continue
             chord = np.linalg.norm(unit_vectors(*zip(*points[unit])) - point, axis=1).min()
-            cost = 2 * EARTH_RADIUS_KM * np.arcsin(min(chord / 2, 1.0)) + penalty
+            cost = float(chord_km(chord)) + penalty
             if gn.at[g, "population"] >= TOWN_POPULATION and hromada and fuzz.ratio(
                     unit_stem(names[hromada]), skeleton(name_key(kat.at[k, "name_uk"]))) >= 85:
                 cost -= NAMESAKE_BONUS_KM

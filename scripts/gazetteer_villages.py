@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from gazetteer_inputs import GONE_OR_PART
-from geo.gazetteer import EARTH_RADIUS_KM, name_key, skeleton
+from geo.gazetteer import name_key, skeleton
+from incidents.sphere import EARTH_RADIUS_KM
 from geo.regions import OBLASTS, oblast
 
 #: Farthest a point may lie from the median of its hromada's located settlements (km);

@@ -25,7 +25,8 @@ import pytest
 from summary import record
 
 import geo
-from geo.gazetteer import EARTH_RADIUS_KM, SETTLEMENT_CATEGORIES
+from geo.gazetteer import SETTLEMENT_CATEGORIES
+from incidents.sphere import EARTH_RADIUS_KM
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "data" / "settlements_wof_holdout.csv"

@@ -54,8 +54,6 @@ Example:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pyproj
@@ -65,6 +63,7 @@ from incidents.ownership.matching import alias_key
 from incidents.ownership.nationality import country_findings, write_countries
 from incidents.ownership.registry import OwnershipRegistry
 from incidents.schema import LIST_SEPARATOR
+from incidents.sphere import search_chord, unit_vectors
 
 SEARCHED_COLUMNS = ("owner_company", "target", "notes", "source_text")
 #: Other columns searched (after target, before notes) when a file has them.
@@ -81,7 +80,6 @@ DEFAULT_SITE_KM = 2.0
 #: Location precisions whose point stands for the site itself (plus unknown precision).
 POINT_PRECISIONS = ("exact",)
 _GEOD = pyproj.Geod(ellps="WGS84")
-_EARTH_RADIUS_KM = 6371.0088
 
 
 #: Columns of the findings table: one row per (record, candidate entry).
@@ -228,11 +226,6 @@ def _points(frame: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.full(len(rows), np.nan), np.full(len(rows), np.nan)
 
 
-def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    lat, lon = np.radians(lat), np.radians(lon)
-    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
-
-
 def _site_findings(registry, frame, rows, site_km) -> pd.DataFrame:
     sites = [(s.lat, s.lon, i) for i, e in enumerate(registry.entries) for s in e.sites
              if s.lat is not None]
@@ -250,8 +243,7 @@ def _site_findings(registry, frame, rows, site_km) -> pd.DataFrame:
     site_lat, site_lon, site_entry = (np.array(v) for v in zip(*sites))
     # A sphere pre-selects (chord radius with 1% slack for the ellipsoid), then the
     # WGS84 geodesic decides.
-    chord = 2 * math.sin(min(site_km * 1.01 / (2 * _EARTH_RADIUS_KM), math.pi / 2))
-    near = cKDTree(_unit_vectors(site_lat, site_lon)).query_ball_point(_unit_vectors(lat, lon), chord)
+    near = cKDTree(unit_vectors(site_lat, site_lon)).query_ball_point(unit_vectors(lat, lon), search_chord(site_km))
     incident_at = np.repeat(np.arange(len(rows)), [len(p) for p in near])
     site_at = np.fromiter((s for p in near for s in p), dtype=np.int64, count=len(incident_at))
     _, _, metres = _GEOD.inv(lon[incident_at], lat[incident_at], site_lon[site_at], site_lat[site_at])

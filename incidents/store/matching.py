@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
-EARTH_KM = 6371.0088
+from incidents.sphere import EARTH_RADIUS_KM, chord_km, unit_vectors
+
 #: Columns of stored records the matcher reads.
 POOL_COLUMNS = ["event_id", "source", "record_id", "latitude", "longitude", "date", "target", "target_type",
                 "owner_company", "owner_country"]
@@ -41,11 +42,6 @@ class Matches:
     event: np.ndarray
     km: np.ndarray
     review: list[dict] = field(default_factory=list)
-
-
-def _unit(lat, lon) -> np.ndarray:
-    lat, lon = np.radians(np.asarray(lat, float)), np.radians(np.asarray(lon, float))
-    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
 
 
 def _text(value) -> str:
@@ -83,10 +79,10 @@ def match(new: pd.DataFrame, pool: pd.DataFrame, source: str, km: float, days: f
     from scipy.spatial import cKDTree  # here, not at the top: it costs `import incidents` a second
 
     own_events = set(pool.loc[pool["source"] == source, "event_id"])
-    tree = cKDTree(_unit(pool["latitude"], pool["longitude"]))
-    chord = 2 * np.sin(km / EARTH_KM / 2)
+    tree = cKDTree(unit_vectors(pool["latitude"], pool["longitude"]))
+    chord = 2 * np.sin(km / EARTH_RADIUS_KM / 2)  # on the sphere: the match distance is the sphere's
     rows = np.flatnonzero(located)
-    points = _unit(new["latitude"].to_numpy()[rows], new["longitude"].to_numpy()[rows])
+    points = unit_vectors(new["latitude"].to_numpy()[rows], new["longitude"].to_numpy()[rows])
     near = tree.query_ball_point(points, chord)
     pool_dates = pd.to_datetime(pool["date"]).to_numpy()
     new_dates = pd.to_datetime(new["date"]).to_numpy()
@@ -112,7 +108,7 @@ def match(new: pd.DataFrame, pool: pd.DataFrame, source: str, km: float, days: f
                 refused.add(candidate)
                 events.pop(candidate, None)
                 continue
-            gap = 2 * EARTH_KM * np.arcsin(min(1.0, np.linalg.norm(tree.data[hit] - here) / 2))
+            gap = float(chord_km(np.linalg.norm(tree.data[hit] - here)))
             events[candidate] = min(gap, events.get(candidate, np.inf))
         if len(events) == 1:
             (candidate, gap), = events.items()
