@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'incident-map COMMAND --help' for a command's options and an example.")
     debug = "on an unexpected error, show the full Python traceback"
     parser.add_argument("--debug", action="store_true", help=debug)
-    parser.add_argument("--dask", metavar="local|tcp://HOST:8786", help=dask_run.HELP)  # maps/dask_run.py
+    parser.add_argument("--dask", metavar="local|tcp://HOST:8786", type=dask_run.address, help=dask_run.HELP)  # maps/dask_run.py
     # Also accepted after the command; SUPPRESS keeps the subcommand from resetting a --debug given before it.
     anywhere = argparse.ArgumentParser(add_help=False)
     anywhere.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug)

@@ -10,7 +10,9 @@ and the input files at the same path).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import re
 from pathlib import Path
 
 import incidents
@@ -18,6 +20,18 @@ from incidents.daskio import files_of
 from maps.paths import InputPathError, readable_file
 
 HELP = "read INPUT (a file, a quoted glob or a folder of .parquet) on Dask: 'local' or a scheduler address tcp://HOST:8786"
+
+
+#: What --dask takes besides "local": a scheduler's address, with its port.
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls)://[^\s:/]+:\d{1,5}")
+
+
+def address(text: str) -> str:
+    """--dask checked when the arguments are read: ``local`` or ``tcp://HOST:PORT``
+    (argparse prints anything else as one usage line)."""
+    if text == "local" or SCHEDULER_ADDRESS.fullmatch(text):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r} is neither 'local' nor a scheduler address such as tcp://HOST:8786")
 
 
 @contextlib.contextmanager

@@ -113,6 +113,9 @@ WRONG = [
     (["sources", "--frobnicate"], 2, "unrecognized arguments: --frobnicate"),
     (["frobnicate"], 2, "invalid choice: 'frobnicate'"),
     ([], 2, "required: COMMAND"),
+    # --dask: a scheduler address without its port failed late as "unexpected error (ValueError ...)"
+    (["--dask", "bogus", "build", *HTML_OUT], 2, "'bogus' is neither 'local' nor a scheduler address"),
+    (["--dask", "tcp://host", "build", *HTML_OUT], 2, "'tcp://host' is neither 'local' nor a scheduler address"),
 ]
 
 
