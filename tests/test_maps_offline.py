@@ -111,9 +111,11 @@ def test_report_maps_open_with_no_network(chromium, sample, tmp_path):
     frames = [f for f in page.frames if f != page.main_frame]
     assert len(frames) == 2
     for frame in frames:
+        # The report's frames load lazily and a frame off screen may lay out no canvas yet
+        # (seen under load: getImageData "source width is 0"): bring each into view, as a
+        # reader scrolling does, then wait for the drawn basemap.
+        frame.frame_element().scroll_into_view_if_needed()
         frame.wait_for_selector("[data-incidents-rendered]", state="attached", timeout=30_000)
-        # A lazily loaded frame can flag its incidents before its canvas has a size (seen
-        # under load: getImageData "source width is 0"); wait for the drawn basemap.
         frame.wait_for_function("() => [...document.querySelectorAll('.folium-map canvas')]"
                                 ".some(c => c.width > 0 && c.height > 0)", timeout=30_000)
         assert_works_offline(frame, log, rendered_counts(frame))
