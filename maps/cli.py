@@ -189,8 +189,7 @@ def _run_pipeline(args, checked: _Checked, gdf, progress) -> tuple:
 def _render(args, checked: _Checked, gdf):
     if checked.fires is not None:  # on the exact points, before --publish-precision coarsens them
         gdf = geo.corroborate(gdf, checked.fires)
-    if getattr(args, "publish_precision", None):
-        gdf = maps.publishable(gdf, args.publish_precision, keep_target_text=args.keep_target_text)
+    gdf = _published(args, gdf)
     out = args.output
     written = {"force": args.force, "inputs": checked.reading}
     if args.command == "build":
@@ -203,6 +202,13 @@ def _render(args, checked: _Checked, gdf):
         maps.report(gdf, out, regions=checked.regions, scheme=args.scheme, self_contained=not args.cdn,
                     registry=checked.registry, exclude_disputed=args.exclude_disputed, **written)
     return out
+
+
+def _published(args, gdf):
+    """``gdf`` as --publish-precision allows it to leave the machine (unchanged without it)."""
+    if getattr(args, "publish_precision", None):
+        return maps.publishable(gdf, args.publish_precision, keep_target_text=args.keep_target_text)
+    return gdf
 
 
 def _save(args, checked: _Checked, gdf) -> None:
@@ -223,7 +229,7 @@ def _cell(value, width: int | None = None) -> Text:
 
 
 def _query(args, checked: _Checked, gdf, out: Console, err: Console) -> None:
-    found = geo.within(gdf, *checked.centre, km=args.km, dropna=True)
+    found = _published(args, geo.within(gdf, *checked.centre, km=args.km, dropna=True))  # on the exact points
     unlocated = int(gdf.geometry.isna().sum() + gdf.geometry.is_empty.sum())
     place = checked.place
     notes = place.notes(hint="--oblast ") if place else []
@@ -243,9 +249,14 @@ def _query(args, checked: _Checked, gdf, out: Console, err: Console) -> None:
     for column in ("place", "date", "distance km", "target"):
         table.add_column(column, justify="right" if column == "distance km" else "left")
     for row in found.itertuples():
-        table.add_row(_cell(getattr(row, "place", None)), _cell(getattr(row, "date", None)), f"{row.distance_km:.1f}",
+        table.add_row(_cell(getattr(row, "place", None)), _cell(getattr(row, "date", None)), _distance(row.distance_km),
                       _cell(getattr(row, "target", None), 60))
     out.print(table)
+
+
+def _distance(km) -> str:
+    """One decimal; empty when --publish-precision withheld it."""
+    return "" if pd.isna(km) else f"{km:.1f}"
 
 
 def _sources(out: Console) -> None:
@@ -284,11 +295,11 @@ def _run(args, out: Console, err: Console) -> int:
             summary.failed, summary.not_tried = int(info.get("failed", 0)), int(info.get("not_tried", 0))
             summary.unreachable = info.get("unreachable")
             _stop_on_geocoder_failure(args, summary, err)
-            _save(args, checked, gdf)
+            _save(args, checked, _published(args, gdf))
         elif args.command == "tag":
             gdf = incidents.tag_ownership(gdf, registry=checked.registry)
             summary.tagged_foreign = int(gdf["foreign_owned"].fillna(False).astype(bool).sum())
-            _save(args, checked, gdf)
+            _save(args, checked, _published(args, gdf))
         else:
             gdf, summary = _run_pipeline(args, checked, gdf, progress)
             summary = dataclasses.replace(summary, **loaded)

@@ -67,12 +67,16 @@ def _common(parser: argparse.ArgumentParser, output: str | None = None, geocodin
         parser.add_argument("--scheme", default="macro", help="region scheme: macro (default), dnipro, lon:<deg> or a CSV/JSON file")
 
 
-def _publishing(parser: argparse.ArgumentParser) -> None:
+def _precision(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--publish-precision", choices=geo.geocoding.COARSEN_PRECISIONS,
-                        help="coarsen coordinates before rendering (exact strike points can be sensitive in wartime); "
+                        help="coarsen coordinates before writing (exact strike points can be sensitive in wartime); "
                              "popups, tooltips and tables then name the unit, not the town, and the target by its kind")
     parser.add_argument("--keep-target-text", action="store_true",
                         help="with --publish-precision, keep the target's own words (they may name the site)")
+
+
+def _publishing(parser: argparse.ArgumentParser) -> None:
+    _precision(parser)
     assets = parser.add_mutually_exclusive_group()
     assets.add_argument("--self-contained", dest="cdn", action="store_false", default=False,
                         help="inline every script and style so the page opens with no network (the default)")
@@ -119,16 +123,16 @@ def build_parser() -> argparse.ArgumentParser:
                          "for a scheme without them its first two groups, e.g. dnipro: right_bank,left_bank)")
 
     geocode = command("geocode", "fill coordinates from place names and write the result", f"{PROG} geocode places.csv -o located.gpkg")
-    _input(geocode, required=True), _common(geocode, None)
+    _input(geocode, required=True), _common(geocode, None), _precision(geocode)
     geocode.add_argument("-o", "--output", required=True, help="output file (.csv .geojson .gpkg .parquet)")
     geocode.add_argument("--overwrite", action="store_true", help="geocode every row, replacing existing coordinates")
 
     tag = command("tag", "tag incidents with foreign-ownership metadata", f"{PROG} tag incidents.csv -o tagged.csv --registry my_owners.csv")
-    _input(tag, required=True), _common(tag, None)
+    _input(tag, required=True), _common(tag, None), _precision(tag)
     tag.add_argument("-o", "--output", required=True, help="output file (.csv .geojson .gpkg .parquet)")
 
     query = command("query", "incidents within a distance of a place or point", f"{PROG} query --near Mukachevo --km 50")
-    _input(query), _common(query, None)
+    _input(query), _common(query, None), _precision(query)
     query.add_argument("--near", required=True, help="a place name (offline gazetteer; misspellings are read and said) "
                        "or LAT,LON")
     query.add_argument("--oblast", help="with a place name: the oblast of the place meant, when several share the name "

@@ -25,7 +25,7 @@ from incidents.schema import words
 
 #: Columns that repeat the exact place or site in other words: emptied when publishing.
 REVEALING = ("notes", "source_text", "geocoded_name", "geocode_candidates", "ownership_candidates",
-             "ownership_reason")
+             "ownership_reason", "distance_km")  # distance_km (geo.within): measured to the exact point
 
 
 def _unit_names(gdf, level: np.ndarray) -> np.ndarray:
