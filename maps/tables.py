@@ -17,6 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from geo.comparison import format_p
 from incidents.schema import words
 from maps.safety import escape
 
@@ -40,12 +41,6 @@ def format_cell(value) -> str:
     return str(value)
 
 
-def format_p(value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
-
-
 def format_share(value, difference: bool) -> str:
     if not isinstance(value, (int, float, np.number)) or pd.isna(value):
         return format_cell(value)
@@ -62,7 +57,7 @@ def display_table(table: pd.DataFrame, groups) -> dict:
         share = str(record[0]).startswith("share")
         # Mixes list category codes ("cruise_missile 21%"): shown in words, as in the charts.
         mix = str(record[0]).endswith("mix")
-        row = [format_p(v) if c in p_columns
+        row = [format_p(v) or "—" if c in p_columns  # the terminal's rule; a dash where no test ran
                else format_share(v, c == "difference") if share and (c in groups or c == "difference")
                else words(format_cell(v)) if mix and c in groups
                else format_cell(v) for c, v in zip(columns, record)]
