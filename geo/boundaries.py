@@ -30,6 +30,7 @@ import shapely
 from pyproj import Geod, Transformer
 
 from incidents.oblasts import OBLASTS, UnknownOblastError, oblast, oblast_from_admin1
+from incidents.sphere import point_lonlat  # re-exported: geo.boundaries.point_lonlat
 
 __all__ = [
     "load_oblasts",
@@ -225,22 +226,6 @@ def nearest_distance_km(lon: np.ndarray, lat: np.ndarray, target: shapely.Geomet
     _, _, dist = GEOD.inv(lon[ok], lat[ok], nlon, nlat)
     out[ok] = dist / 1000
     return out
-
-
-def point_lonlat(gdf) -> tuple[np.ndarray, np.ndarray]:
-    """lon/lat arrays of a GeoDataFrame's rows (NaN without geometry), in EPSG:4326;
-    non-point geometries stand for a point on their surface."""
-    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
-        gdf = gdf.to_crs("EPSG:4326")
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
-    coords, owner = shapely.get_coordinates(geoms, return_index=True)
-    if len(coords) == len(geoms) and (len(owner) == 0 or owner[-1] == len(geoms) - 1):
-        # One coordinate per row, in row order: every row is a point (the common case).
-        return coords[:, 0].copy(), coords[:, 1].copy()
-    geoms = np.where(shapely.is_empty(geoms), None, geoms)  # empty counts as missing
-    not_point = shapely.get_type_id(geoms) > 0
-    geoms[not_point] = shapely.point_on_surface(geoms[not_point])
-    return shapely.get_x(geoms), shapely.get_y(geoms)
 
 
 def _project_one(geom: shapely.Geometry) -> shapely.Geometry:

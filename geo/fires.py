@@ -30,11 +30,10 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from pyproj import Geod
 
 from incidents import OwnershipRegistry
-from incidents.sphere import search_chord, unit_vectors
+from incidents.sphere import point_lonlat, search_chord, unit_vectors
 
 #: What names the sites: a registry, a frame with geometry or lat/lon, or a file of either.
 Sites = OwnershipRegistry | pd.DataFrame | str | Path
@@ -48,16 +47,6 @@ STATIC_SOURCE = 2
 
 
 # ---- shared geometry ---------------------------------------------------------------------
-
-def _lonlat(gdf) -> tuple[np.ndarray, np.ndarray]:
-    """Longitude and latitude of point rows (NaN for missing or non-point geometry)."""
-    geometry = gdf.geometry
-    if geometry.crs is not None and not geometry.crs.equals("EPSG:4326"):
-        geometry = geometry.to_crs("EPSG:4326")
-    values = np.asarray(geometry.values, dtype=object)
-    points = np.where(shapely.get_type_id(values) == 0, values, None)
-    return shapely.get_x(points), shapely.get_y(points)
-
 
 def _pairs_within(lon_a, lat_a, lon_b, lat_b, km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (i in a, j in b, geodesic km) with km <= ``km``; rows with NaN never pair."""
@@ -100,7 +89,7 @@ def windows(gdf, hours: float) -> pd.DataFrame:
     detection counts (NaN/NaT where the incident has no point or no date)."""
     if not hours >= 0:
         raise ValueError(f"hours must be 0 or more, not {hours}")
-    lon, lat = _lonlat(gdf)
+    lon, lat = point_lonlat(gdf)
     start = _times(gdf["date"]) if "date" in gdf else np.full(len(gdf), np.datetime64("NaT"), "datetime64[us]")
     end = _times(gdf["date_end"]) if "date_end" in gdf else start.copy()
     end = np.where(np.isnat(end), start, end) + np.timedelta64(int(round(hours * 3600)), "s")
@@ -111,7 +100,7 @@ def partial_corroboration(incident_windows: pd.DataFrame, detections, km: float)
     """What one block of detections says about each incident: count, nearest km, first
     time and largest FRP of the detections within ``km`` and inside the window. Blocks
     combine with :func:`merge_corroboration`."""
-    lon, lat = _lonlat(detections)
+    lon, lat = point_lonlat(detections)
     i, j, distance = _pairs_within(incident_windows["lon"].to_numpy(), incident_windows["lat"].to_numpy(),
                                    lon, lat, km)
     seen = _times(detections["detected_at"])[j]
@@ -214,8 +203,8 @@ def registered_sites(sites: Sites | None = None) -> gpd.GeoDataFrame:
 def detections_at_sites(detections, sites: gpd.GeoDataFrame, km: float, include_static: bool = False) -> pd.DataFrame:
     """(site, detected_at, frp, km) of each detection within ``km`` of a site: the only
     detections :func:`unreported_fires` looks at, so blocks of detections reduce to this."""
-    lon, lat = _lonlat(detections)
-    site_lon, site_lat = _lonlat(sites)
+    lon, lat = point_lonlat(detections)
+    site_lon, site_lat = point_lonlat(sites)
     s, j, distance = _pairs_within(site_lon, site_lat, lon, lat, km)
     if not include_static and "type" in detections:
         static = pd.to_numeric(detections["type"], errors="coerce").to_numpy(float)[j] == STATIC_SOURCE
@@ -237,8 +226,8 @@ def clusters_without_incidents(at_sites: pd.DataFrame, sites: gpd.GeoDataFrame, 
     clusters = hits.groupby("cluster").agg(site=("site", "first"), first_seen=("detected_at", "min"),
                                            last_seen=("detected_at", "max"), detections=("km", "size"),
                                            max_frp=("frp", "max"), nearest_km=("km", "min"))
-    site_lon, site_lat = _lonlat(sites)
-    lon, lat = _lonlat(gdf)
+    site_lon, site_lat = point_lonlat(sites)
+    lon, lat = point_lonlat(gdf)
     s, k, _ = _pairs_within(site_lon, site_lat, lon, lat, km)
     dated = _times(gdf["date"]) if "date" in gdf else np.full(len(gdf), np.datetime64("NaT"), "datetime64[us]")
     # An incident explains a cluster when it is at the same site and dated from `days` before

@@ -45,7 +45,7 @@ from geo.names import SchemeLike
 from incidents.oblasts import UnknownOblastError, oblast
 from incidents.ownership.matching import alias_key
 from incidents.ownership.registry import OwnershipRegistry
-from incidents.sphere import search_chord, unit_vectors
+from incidents.sphere import point_lonlat, search_chord, unit_vectors
 
 __all__ = ["foreign_sites", "exposure_sites", "exposure", "exposure_timeline", "DEFAULT_KM", "PERIODS"]
 
@@ -152,7 +152,7 @@ def _site_hits(gdf, registry, km, scheme) -> tuple[gpd.GeoDataFrame, pd.DataFram
     sites = sites[[c for c in sites.columns if c != "geometry"] + ["geometry"]]
     known = dates[~np.isnat(dates)]
     span = (known.min(), known.max()) if len(known) else None
-    sites.attrs.update(km=km, date_span=span, incidents=len(gdf), incidents_located=int(_point_mask(gdf).sum()),
+    sites.attrs.update(km=km, date_span=span, incidents=len(gdf), incidents_located=int(np.isfinite(_lonlat(gdf)[0]).sum()),
                        incidents_point_precision=usable)
     return sites, pairs
 
@@ -206,10 +206,11 @@ NOTE = ("The registry is a sample of sites named in public reporting, not a cens
 
 # ---- matching ------------------------------------------------------------------------------
 
-def _point_mask(gdf) -> np.ndarray:
-    geoms = gdf.geometry.to_numpy() if isinstance(gdf, gpd.GeoDataFrame) else np.full(len(gdf), None)
-    return np.asarray(shapely.is_valid_input(geoms), bool) & ~shapely.is_missing(geoms) & \
-        (shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)
+def _lonlat(gdf) -> tuple[np.ndarray, np.ndarray]:
+    """Incident lon/lat in degrees, NaN where unlocated (a frame without geometry has none)."""
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        return np.full(len(gdf), np.nan), np.full(len(gdf), np.nan)
+    return point_lonlat(gdf)
 
 
 def _dates(gdf) -> np.ndarray:
@@ -237,14 +238,14 @@ def _distance_pairs(gdf, sites, placed, km) -> tuple[pd.DataFrame, int]:
     """(site, incident) pairs within ``km`` km, geodesic, and how many incidents could take
     part (coordinates with point precision)."""
     precision = _texts(gdf, "location_precision")
-    usable = np.flatnonzero(_point_mask(gdf) & np.isin(precision, ("", *POINT_PRECISIONS)))
+    lon, lat = _lonlat(gdf)
+    usable = np.flatnonzero(np.isfinite(lon) & np.isin(precision, ("", *POINT_PRECISIONS)))
     site_rows = np.flatnonzero(placed)
     if not len(usable) or not len(site_rows) or km <= 0:
         return _empty_pairs(), len(usable)
     from scipy.spatial import cKDTree  # scipy.spatial costs ~0.5 s at import
 
-    geoms = gdf.geometry.to_numpy()[usable]
-    lon, lat = shapely.get_x(geoms), shapely.get_y(geoms)
+    lon, lat = lon[usable], lat[usable]
     s_lat, s_lon = sites["lat"].to_numpy(float)[site_rows], sites["lon"].to_numpy(float)[site_rows]
     # The sphere pre-selects (chord with 1% slack for the ellipsoid); the WGS84 geodesic decides.
     near = cKDTree(unit_vectors(lat, lon)).query_ball_point(unit_vectors(s_lat, s_lon), search_chord(km))

@@ -287,3 +287,11 @@ def test_a_frame_of_coordinates_alone_is_matched_to_sites(registry):
 def test_fuzzy_threshold_accepts_both_ends_of_its_range(registry, threshold):
     """Bug: the documented range 0-100 refuses one of its own ends."""
     assert tag_one(registry, "Flex plant", fuzzy_threshold=threshold).owner_company == "Flex Ltd."
+
+
+def test_a_projected_frame_is_matched_to_sites_like_degrees(registry):
+    """Bug: site proximity reading metres (EPSG:3857) as degrees; nothing would be near."""
+    near = (SITE[0] + 0.009, SITE[1])  # about 1.0 km north of the site
+    gdf = frame(["depot"], points=[near], location_precision=["exact"]).to_crs("EPSG:3857")
+    row = tag_ownership(gdf, registry).iloc[0]
+    assert (row.owner_company, row.ownership_evidence) == ("Synthetic Site Holdings", "site_proximity")

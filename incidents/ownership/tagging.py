@@ -57,13 +57,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyproj
-import shapely
 
 from incidents.ownership.matching import alias_key
 from incidents.ownership.nationality import country_findings, write_countries
 from incidents.ownership.registry import OwnershipRegistry
 from incidents.schema import LIST_SEPARATOR
-from incidents.sphere import search_chord, unit_vectors
+from incidents.sphere import point_lonlat, search_chord, unit_vectors
 
 SEARCHED_COLUMNS = ("owner_company", "target", "notes", "source_text")
 #: Other columns searched (after target, before notes) when a file has them.
@@ -215,10 +214,8 @@ def _fuzzy_findings(registry, texts, columns, rows, overwrite, threshold) -> pd.
 def _points(frame: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Latitude and longitude of ``rows`` (NaN where unknown), from geometry if present."""
     if "geometry" in frame:
-        geoms = np.asarray(frame["geometry"].to_numpy()[rows], dtype=object)
-        points = np.array([g if isinstance(g, shapely.Point) and not g.is_empty else None for g in geoms],
-                          dtype=object)
-        return shapely.get_y(points), shapely.get_x(points)
+        lon, lat = point_lonlat(frame["geometry"])
+        return lat[rows], lon[rows]
     if {"latitude", "longitude"} <= set(frame.columns):
         lat = pd.to_numeric(frame["latitude"], errors="coerce").to_numpy(float)[rows]
         lon = pd.to_numeric(frame["longitude"], errors="coerce").to_numpy(float)[rows]
