@@ -66,11 +66,17 @@ def fallback_json() -> str:
     return script_json({"polygons": geojson(frame, None, styles), "centres": oblast_centres()})
 
 
+#: Units whose administrative centre lies outside them: Kyiv oblast is governed from Kyiv
+#: city (UA-30, labelled as its own unit); its gazetteer stand-in, Bila Tserkva, is no centre.
+CENTRE_ELSEWHERE = frozenset({"UA-32"})
+
+
 def oblast_centres() -> list[dict]:
-    """Name and position of the settlement that stands for each unit on a map (the
-    gazetteer's ``oblast_centre``), each settlement once."""
+    """Name and position of each unit's administrative centre (the gazetteer's
+    ``oblast_centre``, except for :data:`CENTRE_ELSEWHERE`), each settlement once."""
     places = geo.load_gazetteer().places
-    rows = sorted({int(r) for r in places["oblast_centre"] if r >= 0})
+    own = ~places["oblast"].isin(CENTRE_ELSEWHERE)
+    rows = sorted({int(r) for r in places.loc[own, "oblast_centre"] if r >= 0})
     centres = places.iloc[rows]
     return [{"name": str(n), "lat": round(float(lat), 4), "lon": round(float(lon), 4)}
             for n, lat, lon in zip(centres["name"], centres["lat"], centres["lon"])]

@@ -261,3 +261,16 @@ def test_runtime_never_spreads_incidents_into_an_argument_list():
 
     js, _ = _runtime_files()
     assert not re.search(r"\.apply\(|\(\s*\.\.\.", js)
+
+
+def test_drawn_basemap_labels_the_administrative_centres():
+    # Bug caught: Kyiv oblast's gazetteer stand-in point (Bila Tserkva) labelled as its centre;
+    # Kyiv oblast is governed from Kyiv city, which has its own label.
+    from maps.basemap import oblast_centres
+
+    names = [c["name"] for c in oblast_centres()]
+    expected = {"Cherkasy", "Chernihiv", "Chernivtsi", "Dnipro", "Donetsk", "Ivano-Frankivsk", "Kharkiv",
+                "Kherson", "Khmelnytskyi", "Kropyvnytskyi", "Kyiv", "Luhansk", "Lutsk", "Lviv", "Mykolaiv",
+                "Odesa", "Poltava", "Rivne", "Sevastopol", "Simferopol", "Sumy", "Ternopil", "Uzhhorod",
+                "Vinnytsia", "Zaporizhzhia", "Zhytomyr"}  # the 24 oblast capitals, Kyiv, Sevastopol
+    assert sorted(names) == sorted(expected)
