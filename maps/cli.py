@@ -246,17 +246,14 @@ def _query(args, checked: _Checked, gdf, out: Console, err: Console) -> None:
     if found.empty:
         return
     table = Table()
-    for column in ("place", "date", "distance km", "target"):
+    withheld = bool(getattr(args, "publish_precision", None))  # distances to exact points
+    for column in ("place", "date", *(() if withheld else ("distance km",)), "target"):
         table.add_column(column, justify="right" if column == "distance km" else "left")
     for row in found.itertuples():
-        table.add_row(_cell(getattr(row, "place", None)), _cell(getattr(row, "date", None)), _distance(row.distance_km),
+        distance = () if withheld else (f"{row.distance_km:.1f}",)
+        table.add_row(_cell(getattr(row, "place", None)), _cell(getattr(row, "date", None)), *distance,
                       _cell(getattr(row, "target", None), 60))
     out.print(table)
-
-
-def _distance(km) -> str:
-    """One decimal; empty when --publish-precision withheld it."""
-    return "" if pd.isna(km) else f"{km:.1f}"
 
 
 def _sources(out: Console) -> None:
