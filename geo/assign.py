@@ -32,8 +32,8 @@ def assign_regions(gdf: gpd.GeoDataFrame, scheme: str | Path | dict | Scheme = "
     Columns written (``oblast`` in place, the others added before ``geometry``):
 
     * ``oblast``: ISO 3166-2:UA code. From ``geocoded_oblast`` where that column holds a
-      value (set by geo.geocode from the gazetteer's official hierarchy, which knows
-      exclaves such as Slavutych that generalised polygons miss); else from the coordinates
+      value (set by geo.geocode from the gazetteer's official hierarchy, which decides even
+      where a generalised polygon disagrees); else from the coordinates
       (the unit containing the point, or the nearest one within ``near_km``); else, for rows
       without coordinates, the stated ``oblast``. Points outside Ukraine get none.
     * ``oblast_name``: English name. ``raion``, ``raion_code``, ``hromada``, ``hromada_code``:
@@ -44,7 +44,8 @@ def assign_regions(gdf: gpd.GeoDataFrame, scheme: str | Path | dict | Scheme = "
       decided above (the gazetteer's hierarchy wins). ``macro_region``: the group of ``scheme`` (see
       :func:`scheme`; lower-case names, None where the scheme has no group).
     * ``region_flag``: ``inside``; ``near_border`` (outside the outline but within
-      ``near_km``, 10 km by default, e.g. coastal points the generalised coast cuts off;
+      ``near_km``, 10 km by default, e.g. places the generalised coast or border leaves
+      just outside, or points on a reservoir the units leave out;
       assigned to the nearest unit); ``outside_ukraine`` (kept, not dropped);
       ``no_geometry``.
     * ``oblast_source``: ``gazetteer``, ``coordinates`` or ``stated``.

@@ -1,14 +1,17 @@
 """Boundaries of the 27 first-level units, Ukraine's outline, its land borders and neighbours.
 
-Shipped data (geo/data/, rebuilt by ``scripts/build_boundaries.py``) comes from Natural
-Earth 10m (public domain): admin-1 for the units, admin-0 "Germany's point of view"
-(Crimea in Ukraine) for the neighbours and the land border lines; raions and hromadas
-(2020 reform) from OPORA's 2020 election map (CC BY 4.0), keyed to KATOTTG ids. Natural Earth is
-generalised: its Kyiv City outline is about twice the real city, the Crimea/Sevastopol line
-is approximate and some coastal towns fall just offshore. For authoritative boundaries load
-your own with :func:`load_boundaries` (OCHA COD-AB, geoBoundaries or GADM admin-1; OCHA or
-geoBoundaries raions and hromadas with ``level=``). Which unit holds a point is
-:mod:`geo.locate`'s job; reading raion/hromada files is :mod:`geo.units`'.
+Shipped data (geo/data/, rebuilt by ``scripts/build_boundaries.py``): raions and hromadas
+of the 2020 reform from OPORA's 2020 election map (CC BY 4.0), keyed to KATOTTG ids; the 27
+first-level units are the union of their raions (Kyiv and Sevastopol, which no raion holds,
+from the same map), so a point's oblast and raion come from the same lines. Natural Earth
+10m admin-0 (public domain, "Germany's point of view": Crimea in Ukraine) gives only the
+neighbour countries and the land border lines. The OPORA outlines are generalised (about 10 m
+rounding, about 110 vertices per hromada) and leave wide water out (the Kakhovka reservoir,
+the Sivash, coastal lagoons): points there fall outside every unit and go to the nearest
+one within ``near_km``. For authoritative boundaries load your own with
+:func:`load_boundaries` (OCHA COD-AB, geoBoundaries or GADM admin-1; OCHA or geoBoundaries
+raions and hromadas with ``level=``). Which unit holds a point is :mod:`geo.locate`'s job;
+reading raion/hromada files is :mod:`geo.units`'.
 
 Example:
     >>> import geo
@@ -61,7 +64,7 @@ GEOD = Geod(ellps="WGS84")
 METRIC_CRS = "+proj=laea +lat_0=48.5 +lon_0=31.5 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 _COLUMNS = ["iso", "name_en", "name_uk", "area_km2", "geometry"]
 
-#: User boundaries made active by load_boundaries(); None means the shipped Natural Earth data.
+#: User boundaries made active by load_boundaries(); None means the shipped oblasts.
 _user: gpd.GeoDataFrame | None = None
 _user_source: str | None = None
 #: Levels, and the raion/hromada units made active by load_boundaries() (else the shipped ones).
@@ -81,10 +84,16 @@ def _shipped(resolution: str) -> gpd.GeoDataFrame:
 def load_oblasts(resolution: str = "full") -> gpd.GeoDataFrame:
     """The 27 units as a GeoDataFrame (iso, name_en, name_uk, area_km2, geometry), EPSG:4326.
 
-    ``resolution="full"`` is Natural Earth 10m as published (for exact point assignment);
+    ``resolution="full"`` is the union of the shipped raions at their full resolution (for
+    exact point assignment);
     ``"simplified"`` shares every edge between neighbours and is for drawing. ``area_km2`` is
     geodesic (WGS84). When user boundaries are active (:func:`load_boundaries`) they are
     returned for both resolutions. Returns a copy: changing it changes nothing here.
+
+    The shipped units are valid in lon/lat. Reprojected (``to_crs``), Kherson oblast is not:
+    two slivers of it near Perekop (0.2 and 0.7 km², drawn so by the input) touch its
+    mainland at a single point, and rounding turns the touch into an overlap. Take unions
+    in lon/lat, or ``make_valid`` after ``to_crs``.
     """
     if resolution not in ("full", "simplified"):
         raise ValueError(f"resolution must be 'full' or 'simplified', not {resolution!r}")
@@ -92,8 +101,8 @@ def load_oblasts(resolution: str = "full") -> gpd.GeoDataFrame:
 
 
 def active_boundaries_source() -> str:
-    """Where the active oblast boundaries come from (a path, or Natural Earth)."""
-    return _user_source or "Natural Earth 10m admin-1 (shipped)"
+    """Where the active oblast boundaries come from (a path, or the shipped OPORA units)."""
+    return _user_source or "OPORA 2020 raions dissolved by oblast, CC BY 4.0 (shipped)"
 
 
 def ukraine_outline(resolution: str = "simplified") -> shapely.Geometry:
@@ -313,7 +322,7 @@ def load_boundaries(path: str | Path, layer: str | None = None, level: str = "ob
 
 
 def reset_boundaries() -> None:
-    """Go back to the shipped boundaries: Natural Earth oblasts, OPORA's 2020 raions and hromadas."""
+    """Go back to the shipped boundaries: OPORA's 2020 raions and hromadas and the oblasts made of them."""
     global _user, _user_source, _version
     _user, _user_source = None, None
     _units.clear()

@@ -25,7 +25,8 @@ __all__ = ["locate_points", "locate_rows", "NEAR_BORDER_KM", "FLAG_NAMES", "INSI
            "OUTSIDE", "NO_COORDINATES", "GRID_MIN_POINTS"]
 
 #: Points outside the outline but at most this far from it are "near_border" and go to the
-#: nearest unit: generalised coasts and borders cut off real places (Ochakiv, Skadovsk).
+#: nearest unit: generalised coasts and borders leave real places just outside (Domnytsia on
+#: the Dniester, 0.4 km), and the units leave wide water out (the Kakhovka reservoir).
 NEAR_BORDER_KM = 10.0
 INSIDE, NEAR_BORDER, OUTSIDE, NO_COORDINATES = 0, 1, 2, 3
 FLAG_NAMES = np.array(["inside", "near_border", "outside_ukraine", "no_geometry"], dtype=object)

@@ -40,7 +40,8 @@ def _source_url(name_prefix: str) -> str:
 
 #: Short credits for the map's attribution bar; URLs from maps.datasources.DATA_SOURCES.
 CREDITS = {
-    "naturalearth": ("Boundaries: Natural Earth", _source_url("Natural Earth")),
+    "opora": ("Oblasts, raions: OPORA 2020 (CC BY 4.0)", _source_url("OPORA")),
+    "naturalearth": ("Neighbours: Natural Earth", _source_url("Natural Earth")),
     "geonames": ("Places: GeoNames (CC BY 4.0)", _source_url("GeoNames")),
     "acled": ("Data: ACLED", _source_url("ACLED")),
     "ucdp": ("Data: UCDP GED", _source_url("UCDP")),
@@ -101,7 +102,7 @@ def _credits(gdf) -> list[tuple[str, str]]:
     provenance = " ".join(str(v) for v in gdf.attrs.values()).lower()
     if "source_text" in gdf:
         provenance += " " + " ".join(gdf["source_text"].dropna().astype(str)).lower()
-    keys = ["naturalearth", "geonames"] + [k for k in ("acled", "ucdp") if k in provenance]
+    keys = ["opora", "naturalearth", "geonames"] + [k for k in ("acled", "ucdp") if k in provenance]
     return [CREDITS[k] for k in keys]
 
 

@@ -50,9 +50,11 @@ DEPTH_NOTE = ("Depth is the geodesic distance (WGS 84 ellipsoid) from the incide
               "point of Ukraine's land border with Russia, drawn from Natural Earth boundaries. "
               "It is not the distance from the front line, which moves and runs far inside "
               "Ukraine in the east and south.")
-BOUNDARY_NOTE = ("Oblast and country boundaries are Natural Earth 1:10m (generalised); points a "
-                 "few kilometres outside the generalised outline (coast, borders) are assigned "
-                 "to the nearest oblast and flagged. Where a place was geocoded to a GeoNames "
+BOUNDARY_NOTE = ("Oblasts, raions and hromadas are the units of the 2020 reform as drawn on OPORA's "
+                 "2020 election map (generalised, CC BY 4.0; each oblast the union of its raions); "
+                 "neighbouring countries and the land border are Natural Earth 1:10m. Points a "
+                 "few kilometres outside the outline (coast, borders, reservoirs) are assigned "
+                 "to the nearest oblast and flagged. Where a place was geocoded to a "
                  "settlement, its oblast comes from the gazetteer's official hierarchy.")
 
 

@@ -14,7 +14,9 @@ gazetteer's KATOTTG hierarchy (geo/data/gazetteer_places.parquet):
   there are any). Every vote is counted and printed by the build.
 
 Crimea, Sevastopol and Kyiv are not split into hromadas in the input: no hromada polygons
-there (Crimea's raions are in the raion layer).
+there (Crimea's raions are in the raion layer). Kyiv and Sevastopol, drawn whole, complete
+the raions to a coverage of the 27 first-level units (:func:`raion_coverage`), from which
+scripts/build_boundaries.py makes the oblasts.
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ from incidents.oblasts import oblast
 NOT_SPLIT = {"UA-30", "UA-40", "UA-43"}
 #: Minimum rapidfuzz ratio for a spelling variant of a name (Юр'ївська / Юріївська: 89).
 SPELLING_RATIO = 85
+#: Gaps between neighbouring units narrower than this (degrees, about 1 km north-south,
+#: 0.7 km east-west) are closed by raion_coverage: slivers left by the input's 4-decimal
+#: rounding. Lakes and the Kakhovka reservoir are wider and stay outside every unit.
+GAP_DEGREES = 0.01
+#: Pieces of Crimea outside every raion at least this large (degrees², about 10 km²) are
+#: given to a raion by with_rest_of_crimea.
+MIN_PIECE = 1e-3
 _SUFFIX = re.compile(r"\s+(міська|сільська|селищна|територіальна)\s+громада$|\s+район$")
 
 
@@ -165,3 +174,52 @@ def _without_overlaps(geoms: np.ndarray) -> np.ndarray:
     before = shapely.area(shapely.get_parts(geoms)).sum()
     print(f"overlaps removed: {len(np.unique(second[keep]))} units trimmed; area now {before:.4f} deg²")
     return geoms
+
+
+
+def raion_coverage(raions: gpd.GeoDataFrame, hromady: Path, places: pd.DataFrame
+                   ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:
+    """The raions, and Kyiv and Sevastopol (the two first-level units no raion holds, drawn
+    whole in the hromada layer ``hromady``), as one clean coverage: the oblasts are built
+    from it, so a point's oblast and raion come from the same lines.
+
+    * Land of Crimea that no raion covers (the raion layer leaves out Armiansk's city
+      council, about 140 km² on the Perekop isthmus, in Perekopskyi raion since 2020) goes,
+      piece by piece (at least MIN_PIECE), to the raion most of the gazetteer's settlements
+      inside it belong to (the vote used for renamed units); a piece no vote decides stops
+      the build.
+    * Kyiv and Sevastopol lose their slivers of overlap with the raions (earlier units win,
+      as among the raions).
+    * shapely.coverage_clean then makes shared edges identical and closes gaps between
+      neighbours narrower than GAP_DEGREES (slivers of the input's 4-decimal rounding); wider
+      gaps (lakes, the Kakhovka reservoir) stay outside every unit.
+    """
+    raw = gpd.read_file(hromady)
+    whole = {name: shapely.union_all(shapely.make_valid(raw.loc[raw["hromada"] == name, "geometry"].to_numpy()))
+             for name in ("Автономна республіка Крим", "Севастополь", "Київ")}
+    raions = raions.copy()
+    rest = shapely.difference(whole["Автономна республіка Крим"],
+                              shapely.union_all(np.append(raions.geometry.values, whole["Севастополь"])))
+    pieces = shapely.get_parts(rest)
+    added = []
+    for piece in pieces[shapely.area(pieces) >= MIN_PIECE]:
+        ballot = _votes(np.array([piece]), places, "raion_id").get(0)
+        if ballot is None or ballot.iloc[0] < 0.5:
+            raise SystemExit(f"land of Crimea outside every raion at {shapely.point_on_surface(piece)}: no settlement vote")
+        row = raions.index[raions["code"] == ballot.index[0]][0]
+        raions.loc[row, "geometry"] = shapely.union(raions.loc[row, "geometry"], piece)
+        added.append(f"{shapely.area(piece):.4f} deg² to {raions.loc[row, 'name']} ({ballot.attrs['points']} settlements)")
+    cities = gpd.GeoDataFrame({"iso": ["UA-30", "UA-40"], "geometry": [whole["Київ"], whole["Севастополь"]]},
+                              crs="EPSG:4326")
+    cities["geometry"] = shapely.make_valid(shapely.difference(cities.geometry.values,
+                                                               shapely.union_all(raions.geometry.values)))
+    geoms = np.concatenate([raions.geometry.values, cities.geometry.values])
+    cleaned = shapely.coverage_clean(geoms, gap_width=GAP_DEGREES)
+    if not shapely.coverage_is_valid(cleaned):
+        raise SystemExit("coverage_clean left overlaps or unmatched edges")
+    raions["geometry"], cities["geometry"] = cleaned[:len(raions)], cleaned[len(raions):]
+    return raions, cities, {
+        "land of Crimea outside every raion, added": "; ".join(added) or "none",
+        "coverage cleaned (raions, Kyiv, Sevastopol)": f"area {shapely.area(geoms).sum():.4f} -> "
+                                                        f"{shapely.area(cleaned).sum():.4f} deg²",
+    }

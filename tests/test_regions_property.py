@@ -75,8 +75,12 @@ def sjoin_iso(units: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, column:
 
 @functools.cache
 def metric_oblasts() -> tuple[gpd.GeoSeries, shapely.Geometry]:
-    metric = geo.load_oblasts().set_index("iso").to_crs(3035).geometry
-    return metric, metric.union_all()
+    oblasts = geo.load_oblasts().set_index("iso")
+    # The union is taken in lon/lat and then projected: projected, two slivers of Kherson
+    # oblast that touch its mainland at a single point overlap it by rounding, and GEOS's
+    # union of the projected units fails (distances need no valid geometry).
+    whole = gpd.GeoSeries([shapely.union_all(oblasts.geometry.values)], crs=4326).to_crs(3035).iloc[0]
+    return oblasts.to_crs(3035).geometry, whole
 
 
 def metric_km(oblasts: gpd.GeoDataFrame, lon, lat, isos) -> np.ndarray:
