@@ -25,7 +25,7 @@ __all__ = ["tally", "merge", "count", "total", "mean", "quantile", "mann_whitney
 def tally(values) -> pd.Series:
     """Numeric ``values`` as a tally: distinct value (float, ascending) -> count (int64);
     missing values (None, NaN) are left out."""
-    values = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(float)
+    values = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(float, na_value=np.nan)
     distinct, counts = np.unique(values[~np.isnan(values)], return_counts=True)
     return pd.Series(counts.astype(np.int64), index=pd.Index(distinct, dtype=float))
 
