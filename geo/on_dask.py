@@ -10,10 +10,12 @@ frame are merged from per-partition answers of the same function:
   partition saw are filled with 0 as in memory.
 * ``corroborate`` / ``unreported_fires``: per block of detections, the partial summaries
   of :mod:`geo.fires`, merged (sums, minima, maxima).
-* ``compare``: its exact tests (Mann-Whitney U on depth, quantiles) need every value of
-  the two groups, so the rows of groups ``a`` and ``b`` are assigned on the partitions and
-  then collected; ``compare`` runs once on them. This is the one function whose memory
-  grows with the rows (of the two groups compared).
+* ``compare``: every statistic it reports (counts, shares, Fisher and chi-square tables,
+  totals, means, quantiles, Mann-Whitney U) is a function of value counts per group
+  (:class:`geo.compare.Tallies`, see :mod:`geo.tallies`), which add up exactly: each
+  partition is tallied, the tallies merged, and the table built from them as in memory.
+  No rows are collected; the merged tallies grow with the distinct values (depth is
+  counted to the metre), not the rows.
 
 Results compare equal to the in-memory path on the same rows (tests/test_dask.py); the
 index of a Dask frame is per partition, so compare them after ``reset_index(drop=True)``.
@@ -29,6 +31,9 @@ from incidents.daskio import accepting_dask, is_dask
 
 __all__ = ["accepting_dask", "is_dask", "dispatching", "within", "in_region", "compare", "compare_timeline",
            "corroborate", "unreported_fires"]
+
+#: Tallies merged per task when combining the partitions' (a tree, not one task for all).
+MERGE_FAN_IN = 8
 
 
 def dispatching(function, on_dask):
@@ -78,18 +83,20 @@ def compare_timeline(ddf, a: str = "west", b: str = "east", scheme="macro", freq
     return total.astype("int64")
 
 
-def compare(ddf, a: str = "west", b: str = "east", scheme="macro", **kwargs):
-    """:func:`geo.compare` on the rows of groups ``a`` and ``b``, assigned on the partitions."""
-    from geo.compare import compare as compare_memory
-    from geo.regions import assign_regions
+def compare(ddf, a: str = "west", b: str = "east", scheme="macro", *, registry=None, site_km: float = 1.0):
+    """:func:`geo.compare` from each partition's :class:`geo.compare.Tallies`, merged in a
+    tree (a few partitions at a time, so no task holds more than a few tallies)."""
+    import dask
+
+    from geo.compare import Tallies, comparison
     from geo.regions import scheme as get_scheme
 
     chosen = get_scheme(scheme)
     a, b = chosen.pair(a, b)
-    assigned = accepting_dask(assign_regions)(ddf, chosen)
-    rows = assigned[assigned["macro_region"].isin([a, b])].compute().reset_index(drop=True)
-    rows.attrs["region_scheme"] = chosen.name
-    return compare_memory(rows, a, b, chosen, **kwargs)
+    parts = [dask.delayed(Tallies.of)(p, a, b, chosen, registry, site_km) for p in ddf.to_delayed()]
+    while len(parts) > 1:
+        parts = [dask.delayed(Tallies.merged)(parts[i:i + MERGE_FAN_IN]) for i in range(0, len(parts), MERGE_FAN_IN)]
+    return comparison(dask.compute(parts[0])[0], chosen, site_km)
 
 
 def corroborate(gdf, detections, km: float = 2.0, hours: float = 48.0):

@@ -123,6 +123,35 @@ def test_compare_and_timeline_agree(files, lazy):
     pd.testing.assert_frame_equal(geo.compare(lazy, "west", "east"), geo.compare(files[1], "west", "east"))
 
 
+def test_compare_merges_partition_tallies_without_collecting_rows(client, monkeypatch):
+    """Catches: compare collecting the rows into this process (its memory growing with them)
+    instead of merging each partition's tallies; a test (Mann-Whitney with and without ties,
+    Fisher, chi-square) answering differently from merged tallies than in memory."""
+    import dask_geopandas
+
+    rng = np.random.default_rng(41)
+    n = 2_000  # SYNTHETIC incidents across Ukraine's box, every statistic with enough values
+    frame = gpd.GeoDataFrame({
+        "id": [f"synthetic-{i}" for i in range(n)],
+        "date": pd.Timestamp("2022-02-24") + pd.to_timedelta(rng.integers(0, 1300, n), unit="D"),
+        "killed": pd.array(np.where(rng.random(n) < 0.2, None, rng.integers(0, 6, n)), dtype="Int64"),
+        "injured": pd.array(rng.integers(0, 40, n), dtype="Int64"),
+        "weapon": rng.choice(["drone", "cruise_missile", "glide_bomb"], n),
+        "target_type": rng.choice(["energy", "residential", "industrial"], n),
+        "foreign_owned": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+        "owner_country": rng.choice(["DE", "US", "UA", None], n)},
+        geometry=shapely.points(rng.uniform(23, 39, n), rng.uniform(45, 52, n)), crs=4326)
+    expected = geo.compare(frame, "east", "south")
+    assert expected["p_value"].notna().sum() >= 7  # every test ran
+    lazy = dask_geopandas.from_geopandas(frame, npartitions=5)
+
+    def collect(*args, **kwargs):
+        raise AssertionError("geo.compare collected the rows of a Dask frame")
+
+    monkeypatch.setattr(type(lazy), "compute", collect)
+    pd.testing.assert_frame_equal(geo.compare(lazy, "east", "south"), expected)
+
+
 @pytest.fixture(scope="module")
 def detections(files):
     """SYNTHETIC detections around the sample's incidents, within hours of their dates."""

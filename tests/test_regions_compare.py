@@ -92,3 +92,23 @@ def test_sample_comparison_has_every_metric():
     assert table["metric"].tolist()[:2] == ["incidents", "incidents per 10,000 km²"]
     assert len(table) == 17  # 14 incident metrics + 3 rows of registered foreign sites
     assert (table["west"].iloc[0] + table["east"].iloc[0]) <= len(incidents.sample())
+
+
+def test_tallies_of_parts_merge_into_the_table_of_the_whole():
+    """Catches: a part's counts not summed, first/last date taken from one part, a site hit
+    in one part lost in the merge (AND for OR), tallies of parts aligned by position."""
+    import numpy as np
+
+    import incidents
+    from geo.compare import Tallies, comparison
+
+    sample = incidents.sample()
+    chosen = geo.scheme("macro")
+    whole = geo.compare(sample, "west", "east")
+    shuffled = np.random.default_rng(5).permutation(len(sample))
+    parts = [sample.iloc[rows] for rows in np.array_split(shuffled, 4)]
+    merged = Tallies.merged([Tallies.of(part, "west", "east", chosen) for part in parts])
+    pd.testing.assert_frame_equal(comparison(merged, chosen), whole)
+    hit = [int(Tallies.of(part, "west", "east", chosen).sites["hit"].sum()) for part in parts]
+    assert max(hit) < int(merged.sites["hit"].sum())  # hits come from more than one part
+    assert (merged.counts["depth_m", "west"].index % 1 == 0).all()  # whole metres: distinct values stay few

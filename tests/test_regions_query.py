@@ -100,3 +100,27 @@ def test_front_line_from_geometry_and_file(cities, tmp_path):
     gpd.GeoDataFrame({"name": ["synthetic"]}, geometry=[synthetic_front], crs=4326).to_file(path)
     from_file = geo.distance_to_border(cities, front_line=path)["front_distance_km"].to_numpy()
     assert np.allclose(from_file, out.to_numpy())
+
+
+def test_nearest_segment_search_gives_the_whole_line_answer():
+    """Catches: the nearest-segment index (STRtree) disagreeing with shortest_line to the
+    whole line: a tie broken towards a later segment, a segment joining two parts of a
+    multi-line, an area target measured to its edge instead of 0 inside."""
+    from geo.boundaries import _nearest_parts, _project_one
+
+    rng = np.random.default_rng(8)
+    lon, lat = rng.uniform(22, 41, 3_000), rng.uniform(44, 53, 3_000)
+    lon[:500], lat[:500] = lon[:500].round(1), lat[:500].round(1)  # grid points: equidistant ties
+    ru, by = geo.boundaries.border_line("RU"), geo.boundaries.border_line("BY")
+    # SYNTHETIC targets: two borders as one multi-line, a box as an occupied area.
+    for target in (ru, shapely.MultiLineString([ru, by]), shapely.box(35, 46, 38, 48)):
+        x, y = geo.boundaries.to_metric().transform(lon, lat)
+        projected = _project_one(shapely.segmentize(target, 0.01))
+        points = shapely.points(x, y)
+        parts = shapely.shortest_line(*_nearest_parts(points, projected))
+        assert shapely.equals_exact(parts, shapely.shortest_line(points, projected), 0).all()
+    # A point halfway between two parallel lines: GEOS keeps the first, and so must the index.
+    rails = shapely.MultiLineString([[(0, 0), (10, 0)], [(0, 2), (10, 2)]])
+    halfway = shapely.points([[5, 1], [2, 1]])
+    assert shapely.equals_exact(shapely.shortest_line(*_nearest_parts(halfway, rails)),
+                                shapely.shortest_line(halfway, rails), 0).all()

@@ -16,12 +16,13 @@ from .timing import Row, median_time
 SIZE = 1_000_000
 
 
-def synthetic_csv(rows: int, folder: Path) -> Path:
-    """A SYNTHETIC incident CSV (random values in valid ranges, labelled synthetic)."""
-    rng = np.random.default_rng(7)
+def synthetic_csv(rows: int, folder: Path, seed: int = 7, first: int = 0, name: str | None = None) -> Path:
+    """A SYNTHETIC incident CSV (random values in valid ranges, labelled synthetic): ids from
+    ``synthetic-{first}``, written to ``folder/name`` (default ``synthetic_{rows}.csv``)."""
+    rng = np.random.default_rng(seed)
     days = pd.Timestamp("2022-02-24") + pd.to_timedelta(rng.integers(0, 1300, rows), unit="D")
     frame = pd.DataFrame({
-        "id": [f"synthetic-{i}" for i in range(rows)],
+        "id": [f"synthetic-{i}" for i in range(first, first + rows)],
         "date": days.strftime("%Y-%m-%d"),
         "place": rng.choice(["Kyiv", "Lviv", "Kharkiv", "Odesa", "Mukachevo"], rows),
         "oblast": rng.choice(["UA-30", "UA-46", "UA-63", "UA-51", "UA-21"], rows),
@@ -33,7 +34,7 @@ def synthetic_csv(rows: int, folder: Path) -> Path:
         "injured": rng.integers(0, 30, rows),
         "sources": "https://example.org/synthetic",
     })
-    path = folder / f"synthetic_{rows}.csv"
+    path = folder / (name or f"synthetic_{rows}.csv")
     frame.to_csv(path, index=False)
     return path
 
