@@ -113,7 +113,7 @@ def test_a_store_made_with_the_first_schema_opens_after_an_upgrade(store_url, mo
     old.close()
     monkeypatch.setattr(sys.modules[module], "MIGRATIONS", migrations)
     with incidents.Store(store_url) as st:
-        assert st.schema_version == len(migrations) == 2
+        assert st.schema_version == len(migrations) >= 2
         assert st.stats()["ingests"] == 1 and len(st.review()) == 0
         st._execute("INSERT INTO store_schema VALUES (99, 'future')")
     with pytest.raises(StoreVersionError, match="upgrade incident-mapper"):
@@ -172,7 +172,7 @@ def test_within_is_answered_through_the_spatial_index(store_url):
             else:
                 explain = "EXPLAIN QUERY PLAN SELECT fid FROM records WHERE "
             plan = " ".join(st._query(explain + clause, params).astype(str).to_numpy().ravel())
-    assert ("records_geog" in plan) if "postgresql" in store_url else ("rtree_records_geom" in plan), plan
+    assert ("records_geom" in plan) if "postgresql" in store_url else ("rtree_records_geom" in plan), plan
 
 
 def test_a_password_never_appears_in_errors_or_names(postgis_server):
