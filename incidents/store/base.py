@@ -264,8 +264,9 @@ class Store:
         window = pd.Timedelta(days=days)
         params.update(since=(dates.min() - window).strftime("%Y-%m-%d"),
                       until=(dates.max() + window + pd.Timedelta(days=1)).strftime("%Y-%m-%d"))
-        pool = self._query(f"SELECT {', '.join(matching.POOL_COLUMNS)} FROM records WHERE {box} "
-                           "AND date >= :since AND date < :until", params)
+        table = self._table(f"SELECT {', '.join(matching.POOL_COLUMNS)} FROM records WHERE {box} "
+                            "AND date >= :since AND date < :until", params, arrow_types(matching.POOL_COLUMNS))
+        pool = pd.DataFrame({name: table[name].to_numpy() for name in matching.POOL_COLUMNS})  # texts: None if missing
         pool["date"] = pd.to_datetime(pool["date"], format="ISO8601")
         return pool
 
