@@ -236,7 +236,8 @@ class Store:
         stored = fresh.assign(event_id=events, first_ingest=ingest_id, last_ingest=ingest_id)
         self._insert(stored.iloc[spatial_order(stored["longitude"], stored["latitude"])])
         matched = np.flatnonzero(~alone)
-        self._log_history([{"ingest_id": ingest_id, "source": source, "record_id": fresh["record_id"].iat[i],
+        record_ids = fresh["record_id"].to_numpy()  # one array, not a column lookup per matched row
+        self._log_history([{"ingest_id": ingest_id, "source": source, "record_id": record_ids[i],
                             "action": "matched", "event_id": int(events[i]),
                             "detail": json.dumps({"km": round(float(found.km[i]), 3)})} for i in matched])
         own = dict(zip(fresh["record_id"], events))
