@@ -112,7 +112,8 @@ def test_within_gives_every_cell_the_scan_gives(store_url):
 
 def test_an_ingest_stores_its_records_in_latitude_bands(store_url):
     # Bug caught: records stored in file order, so a read of one circle touches a page per
-    # record (the 1,000,000-record read ran ~3x slower); answers would not show it.
+    # record (the row lookups of a 50 km read over 1,000,000 records took 2-3x as long);
+    # answers would not show it.
     from incidents.store.base import BAND_DEGREES
 
     with incidents.Store(store_url) as st:
