@@ -25,18 +25,21 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pyproj import Geod
 
 from incidents.store import matching
 from incidents.store.errors import StoreError
 from incidents.store.events import events_of
-from incidents.store.records import BOOK, CONTENT, FILTERABLE, changed, decode, encode
+from incidents.store.records import BOOK, CONTENT, FILTERABLE, STORED, arrow_types, changed, decode, encode
 from incidents.validate import validate
 
 GEOD = Geod(ellps="WGS84")
 #: Shortest km per degree of latitude (at the equator) and longest per degree of longitude:
 #: a box drawn with them around a circle always holds the whole circle.
 KM_PER_DEG_LAT_MIN, KM_PER_DEG_LON_MAX = 110.57, 111.33
+#: Height of the latitude bands new records are stored in (see :func:`spatial_order`).
+BAND_DEGREES = 0.05
 MAX_SOURCE_CHARS = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -97,6 +100,20 @@ def circle_box(lat: float, lon: float, km: float) -> tuple[float, float, float, 
     return lon - dlon, lat - dlat, lon + dlon, lat + dlat
 
 
+def spatial_order(lon, lat) -> np.ndarray:
+    """Row positions in bands of 0.05 degrees of latitude (~5.5 km), west to east within a
+    band, rows without coordinates last. Stored in this order, the records of one ingest
+    that lie near each other share disk pages: a read of a circle touches a run of pages
+    per band it crosses instead of one page per record.
+
+    >>> spatial_order([30.5, 22.7, 30.6, None], [50.41, 48.4, 50.42, None]).tolist()
+    [1, 0, 2, 3]
+    """
+    lon, lat = (pd.Series(v, dtype=object).astype(float).to_numpy() for v in (lon, lat))
+    band = np.floor(lat / BAND_DEGREES)  # NaN sorts last
+    return np.lexsort((lon, band))
+
+
 class Store:
     """An incident store: ``Store("team.gpkg")`` (a GeoPackage file, created if missing)
     or ``Store("postgresql://user@host:5432/db")`` (PostGIS). ``create=False`` refuses to
@@ -120,6 +137,11 @@ class Store:
         """Run a query: its column names and its rows as tuples."""
         raise NotImplementedError
 
+    def _table(self, sql: str, params: dict, types: dict[str, pa.DataType]) -> pa.Table:
+        """Run a query selecting the columns named in ``types`` (in that order): its rows
+        as an Arrow table of those types, built column by column."""
+        raise NotImplementedError
+
     def _query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
         columns, rows = self._fetch(sql, params)
         return pd.DataFrame.from_records(rows, columns=columns)
@@ -132,17 +154,18 @@ class Store:
         """Bulk-insert encoded records (with event_id, first_ingest, last_ingest)."""
         raise NotImplementedError
 
-    def _near(self, lat: float, lon: float, km: float, tag: str) -> tuple[str, dict]:
-        """SQL clause (parameters named ``<tag>_...``) keeping records within ``km`` of
-        (lat, lon), or a superset of them (read() then measures exactly)."""
-        raise NotImplementedError
-
     def _in_box(self, west: float, south: float, east: float, north: float, tag: str) -> tuple[str, dict]:
         """SQL clause (parameters named ``<tag>_...``) keeping records inside the box."""
         raise NotImplementedError
 
     def close(self) -> None:
         raise NotImplementedError
+
+    def _near(self, lat: float, lon: float, km: float, tag: str) -> tuple[str, dict]:
+        """SQL clause (parameters named ``<tag>_...``) keeping the records in the index's
+        box around the circle: a superset, which read() measures exactly (geodesic, as
+        ``geo.within`` does), so both backends give the scan's answer to the metre."""
+        return self._in_box(*circle_box(lat, lon, km), tag)
 
     def __enter__(self):
         return self
@@ -210,9 +233,11 @@ class Store:
         alone = found.event < 0
         events = found.event.copy()
         events[alone] = np.arange(first, first + alone.sum())
-        self._insert(fresh.assign(event_id=events, first_ingest=ingest_id, last_ingest=ingest_id))
+        stored = fresh.assign(event_id=events, first_ingest=ingest_id, last_ingest=ingest_id)
+        self._insert(stored.iloc[spatial_order(stored["longitude"], stored["latitude"])])
         matched = np.flatnonzero(~alone)
-        self._log_history([{"ingest_id": ingest_id, "source": source, "record_id": fresh["record_id"].iat[i],
+        record_ids = fresh["record_id"].to_numpy()  # one array, not a column lookup per matched row
+        self._log_history([{"ingest_id": ingest_id, "source": source, "record_id": record_ids[i],
                             "action": "matched", "event_id": int(events[i]),
                             "detail": json.dumps({"km": round(float(found.km[i]), 3)})} for i in matched])
         own = dict(zip(fresh["record_id"], events))
@@ -240,8 +265,9 @@ class Store:
         window = pd.Timedelta(days=days)
         params.update(since=(dates.min() - window).strftime("%Y-%m-%d"),
                       until=(dates.max() + window + pd.Timedelta(days=1)).strftime("%Y-%m-%d"))
-        pool = self._query(f"SELECT {', '.join(matching.POOL_COLUMNS)} FROM records WHERE {box} "
-                           "AND date >= :since AND date < :until", params)
+        table = self._table(f"SELECT {', '.join(matching.POOL_COLUMNS)} FROM records WHERE {box} "
+                            "AND date >= :since AND date < :until", params, arrow_types(matching.POOL_COLUMNS))
+        pool = pd.DataFrame({name: table[name].to_numpy() for name in matching.POOL_COLUMNS})  # texts: None if missing
         pool["date"] = pd.to_datetime(pool["date"], format="ISO8601")
         return pool
 
@@ -281,19 +307,18 @@ class Store:
 
     def _records(self, clauses: list[str], params: dict, within=None) -> gpd.GeoDataFrame:
         """Decoded records; ``within=(lat, lon, km)`` keeps those within the geodesic
-        distance (measured on the raw rows, so the box's corners are never decoded) and
-        adds ``distance_km``."""
-        sql = f"SELECT {', '.join([*BOOK, *CONTENT])} FROM records"
-        columns, rows = self._fetch(sql + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY fid", params)
-        cells = np.array(rows, dtype=object).reshape(len(rows), len(columns))
+        distance (measured on the fetched columns, so the box's corners are never decoded)
+        and adds ``distance_km``."""
+        sql = f"SELECT {', '.join(STORED)} FROM records"
+        table = self._table(sql + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY fid", params,
+                            arrow_types(STORED))
         if within is None:
-            return decode(columns, cells)
+            return decode(table)
         lat, lon, km = within
-        x = cells[:, columns.index("longitude")].astype(float)
-        y = cells[:, columns.index("latitude")].astype(float)
+        x, y = table["longitude"].to_numpy(), table["latitude"].to_numpy()
         _, _, metres = GEOD.inv(np.full(len(x), lon), np.full(len(x), lat), x, y)
-        keep = metres / 1000 <= km
-        frame = decode(columns, cells[keep])
+        keep = metres / 1000 <= km  # NaN (no coordinates) is never within
+        frame = decode(table.filter(keep))
         frame.insert(len(frame.columns) - 1, "distance_km", metres[keep] / 1000)
         return frame
 

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
-from incidents.store.base import Store, circle_box, mapped
+from incidents.store.base import Store, mapped
 from incidents.store.errors import NotAStoreError, StoreError, StoreUnavailable, StoreVersionError
 from incidents.store.records import BOOK, CONTENT, content_ddl
 
@@ -216,6 +217,14 @@ class GeoPackageStore(Store):
             cursor = self._db.execute(sql, params or {})
             return [d[0] for d in cursor.description], cursor.fetchall()
 
+    def _table(self, sql, params, types):
+        columns, rows = self._fetch(sql, params)
+        # zip(*rows) turns rows into columns in C; Arrow then converts each column in one
+        # call. SQLite hands booleans back as 0/1, hence the cast.
+        values = zip(*rows) if rows else [()] * len(columns)
+        return pa.table({name: pa.array(cells, pa.int64()).cast(pa.bool_()) if types[name] == pa.bool_()
+                         else pa.array(cells, types[name]) for name, cells in zip(columns, values)})
+
     def _insert(self, rows: pd.DataFrame) -> None:
         columns = [*BOOK, *CONTENT]
         blobs = point_blobs(rows["longitude"].to_numpy(float, na_value=np.nan),
@@ -241,9 +250,6 @@ class GeoPackageStore(Store):
         return (f"fid IN (SELECT id FROM rtree_records_geom WHERE minx <= :{tag}_e AND maxx >= :{tag}_w "
                 f"AND miny <= :{tag}_n AND maxy >= :{tag}_s)",
                 {f"{tag}_w": west, f"{tag}_s": south, f"{tag}_e": east, f"{tag}_n": north})
-
-    def _near(self, lat, lon, km, tag):
-        return self._in_box(*circle_box(lat, lon, km), tag)
 
     def close(self) -> None:
         self._db.close()

@@ -14,6 +14,7 @@ import json
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from incidents.io import iso_dates
@@ -26,6 +27,10 @@ KINDS = {**{c: k for c, k in COLUMN_KINDS.items() if c != "id"}, "extra": "json"
 #: stored and last changed it.
 KEY = ["source", "record_id"]
 BOOK = [*KEY, "event_id", "first_ingest", "last_ingest"]
+#: Every stored column a read fetches, in order.
+STORED = [*BOOK, *CONTENT]
+_ARROW = {"str": pa.string(), "datetime": pa.string(), "list": pa.string(), "json": pa.string(),
+          "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
 #: Bookkeeping columns as frames name them: names no incident file uses for its own
 #: columns (a file calls its id "record_id" or "event_id", its links "source"), so an
 #: exported frame loads back without a clash.
@@ -35,6 +40,17 @@ FRAME_NAMES = {"source": "store_source", "event_id": "store_event", "first_inges
 #: single values, not lists or JSON.
 FILTERABLE = {**{c: c for c in BOOK}, **{v: k for k, v in FRAME_NAMES.items()}, "id": "record_id",
               **{c: c for c, k in KINDS.items() if k not in ("list", "json")}}
+
+
+def arrow_types(columns: list[str]) -> dict[str, pa.DataType]:
+    """The Arrow type each named stored column is read as (dates, lists and JSON as text).
+
+    >>> arrow_types(["record_id", "killed"])
+    {'record_id': DataType(string), 'killed': DataType(int64)}
+    """
+    kinds = {**KINDS, "source": "str", "record_id": "str", "event_id": "int", "first_ingest": "int",
+             "last_ingest": "int"}
+    return {name: _ARROW[kinds[name]] for name in columns}
 
 
 def _objects(values) -> np.ndarray:
@@ -93,41 +109,36 @@ def changed(new: pd.DataFrame, old: pd.DataFrame) -> tuple[np.ndarray, dict[str,
     return differs, by_column
 
 
-def decode(columns: list[str], cells: np.ndarray) -> gpd.GeoDataFrame:
+def decode(table: pa.Table) -> gpd.GeoDataFrame:
     """An incident frame (the same dtypes :func:`incidents.load` gives) from stored rows
-    (``cells``: a 2-D object array, one column per name in ``columns``), with the store's
-    bookkeeping columns after the incident columns."""
-    # Plain column slices of one object array, no DataFrame in between (whose type
-    # inference would cost as much as the decoding itself).
-    where = {name: i for i, name in enumerate(columns)}
-    missing = np.full(len(cells), None, dtype=object)
+    (``table``: the columns :data:`STORED`, typed as :func:`arrow_types` says), with the
+    store's bookkeeping columns after the incident columns.
 
-    def column(name: str) -> np.ndarray:
-        return cells[:, where[name]] if name in where else missing
-
-    out = {"id": pd.array(column("record_id"), dtype="str")}
+    Column by column from Arrow, no Python object per cell except in list columns and
+    the extra JSON (only where a row has them).
+    """
+    out = {"id": pd.array(table["record_id"], dtype="str")}
     for name, kind in KINDS.items():
-        values = column(name)
+        values = table[name]
         if kind == "datetime":
-            out[name] = pd.to_datetime(values, format="ISO8601").as_unit("us")
+            out[name] = pd.to_datetime(pd.array(values, dtype="str"), format="ISO8601").as_unit("us")
         elif kind == "int":
-            out[name] = pd.array(np.where(pd.isna(values), None, values), dtype="Int64")
+            out[name] = pd.array(values, dtype="Int64")
         elif kind == "float":
-            out[name] = np.where(pd.isna(values), np.nan, values).astype(float)
+            out[name] = values.to_numpy()  # nulls become NaN
         elif kind == "bool":
-            out[name] = pd.array(np.where(pd.isna(values), None, values.astype(bool)), dtype="boolean")
+            out[name] = pd.array(values, dtype="boolean")
         elif kind == "list":
-            out[name] = [v.split(LIST_SEPARATOR) if isinstance(v, str) and v else [] for v in values]
+            out[name] = [v.split(LIST_SEPARATOR) if v else [] for v in values.to_pylist()]
         elif kind == "str":
-            out[name] = pd.array(np.where(pd.isna(values), None, values), dtype="str")
+            out[name] = pd.array(values, dtype="str")
     frame = pd.DataFrame(out)
-    extra = column("extra")
-    if pd.notna(extra).any():
-        parsed = pd.DataFrame([json.loads(v) if isinstance(v, str) else {} for v in extra])
+    extra = table["extra"]
+    if extra.null_count < len(extra):
+        parsed = pd.DataFrame([json.loads(v) if v is not None else {} for v in extra.to_pylist()])
         frame = pd.concat([frame, parsed.set_axis(frame.index)], axis=1)
     for name, shown in FRAME_NAMES.items():
-        if name in where:
-            frame[shown] = column(name) if name == "source" else pd.array(column(name), dtype="Int64")
+        frame[shown] = table[name].to_numpy() if name == "source" else pd.array(table[name], dtype="Int64")
     lon, lat = out["longitude"], out["latitude"]
     located = ~(np.isnan(lon) | np.isnan(lat))
     shapes = np.full(len(frame), None, dtype=object)

@@ -16,6 +16,7 @@ import pytest
 
 import incidents
 from incidents.store import NotAStoreError, StoreError, StoreUnavailable, StoreVersionError
+from conftest import fresh_database
 from store_data import synthetic
 
 HERE = Path(__file__).resolve().parent
@@ -113,7 +114,7 @@ def test_a_store_made_with_the_first_schema_opens_after_an_upgrade(store_url, mo
     old.close()
     monkeypatch.setattr(sys.modules[module], "MIGRATIONS", migrations)
     with incidents.Store(store_url) as st:
-        assert st.schema_version == len(migrations) == 2
+        assert st.schema_version == len(migrations) >= 2
         assert st.stats()["ingests"] == 1 and len(st.review()) == 0
         st._execute("INSERT INTO store_schema VALUES (99, 'future')")
     with pytest.raises(StoreVersionError, match="upgrade incident-mapper"):
@@ -172,7 +173,7 @@ def test_within_is_answered_through_the_spatial_index(store_url):
             else:
                 explain = "EXPLAIN QUERY PLAN SELECT fid FROM records WHERE "
             plan = " ".join(st._query(explain + clause, params).astype(str).to_numpy().ravel())
-    assert ("records_geog" in plan) if "postgresql" in store_url else ("rtree_records_geom" in plan), plan
+    assert ("records_geom" in plan) if "postgresql" in store_url else ("rtree_records_geom" in plan), plan
 
 
 def test_a_password_never_appears_in_errors_or_names(postgis_server):
@@ -183,6 +184,8 @@ def test_a_password_never_appears_in_errors_or_names(postgis_server):
     assert secret not in str(caught.value) and "someone:***@127.0.0.1" in str(caught.value)
     import sqlalchemy as sa
 
-    url = sa.engine.make_url(postgis_server).set(password=secret).render_as_string(hide_password=False)
+    # A fresh database: a store made in the server's template would be copied into every
+    # later test database of a reused server (INCIDENT_MAPPER_POSTGIS_URL).
+    url = sa.engine.make_url(fresh_database(postgis_server)).set(password=secret).render_as_string(hide_password=False)
     with incidents.Store(url) as st:  # trust authentication: the password is not checked
         assert secret not in repr(st) and secret not in st.url
