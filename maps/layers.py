@@ -40,7 +40,7 @@ def _links(*names: str) -> list[tuple[str, str]]:
 def _runtime_files() -> tuple[str, str]:
     """The runtime's JavaScript (the layer, then its controls) and its CSS."""
     js = [(TEMPLATES / name).read_text(encoding="utf-8")
-          for name in ("incident_mapper.js", "incident_mapper_controls.js")]
+          for name in ("incident_mapper.js", "incident_mapper_canvas.js", "incident_mapper_controls.js")]
     return "\n".join(js), (TEMPLATES / "incident_mapper.css").read_text(encoding="utf-8")
 
 
@@ -238,8 +238,9 @@ class IncidentHeatMap(HeatMap):
                 pane.style.pointerEvents = "none";
             }
             var {{ this.get_name() }} = (function (d) {
-                return L.heatLayer(d.lat.map(function (lat, i) { return [lat, d.lon[i]]; }),
-                                   {{ this.options|tojavascript }});
+                var points = new Array(d.lat.length);  // typed columns: no .map to pairs
+                for (var i = 0; i < points.length; i++) { points[i] = [d.lat[i], d.lon[i]]; }
+                return L.heatLayer(points, {{ this.options|tojavascript }});
             })({{ this.layer.get_name() }}.controller.data);
         {% endmacro %}
     """)

@@ -76,11 +76,14 @@
 
   /* Month slider: all months, or one month at a time (with play). */
   IM.timeline = function (ctl, position) {
-    var months = ctl.month.filter(function (m) { return m !== null; });
-    if (!months.length) { return; }
     // A loop, not Math.min.apply: an argument list of 125,000 months overflows the stack.
-    var lo = months[0], hi = months[0];
-    months.forEach(function (m) { if (m < lo) { lo = m; } if (m > hi) { hi = m; } });
+    var lo = Infinity, hi = -Infinity;
+    ctl.month.forEach(function (m) {
+      if (m === IM.NO_MONTH) { return; }
+      if (m < lo) { lo = m; }
+      if (m > hi) { hi = m; }
+    });
+    if (lo > hi) { return; }
     var box = control(ctl.map, position, "im-timeline", "Timeline");
     var all = el("input"); all.type = "checkbox"; all.checked = true;
     var allLabel = el("label", null, " all months");
@@ -112,11 +115,15 @@
   var APOSTROPHES = /[\u02bc'\u2019`\u2018\u2032\u00b4]/g;
   function fold(text, table) {
     var lower = String(text).normalize("NFC").toLowerCase().replace(APOSTROPHES, "");
-    var out = "", inWord = false;
-    for (var k = 0; k < lower.length; k++) {
-      var ch = lower[k], mid = table.mid[ch];
-      out += mid === undefined ? ch : (inWord ? mid : table.initial[ch]);
-      inWord = /[\p{L}\p{N}]/u.test(ch);
+    var out = lower, inWord = false;
+    // The table holds Cyrillic letters only: text without any needs no letter-by-letter pass.
+    if (/[\u0400-\u04ff]/.test(lower)) {
+      out = "";
+      for (var k = 0; k < lower.length; k++) {
+        var ch = lower[k], mid = table.mid[ch];
+        out += mid === undefined ? ch : (inWord ? mid : table.initial[ch]);
+        inWord = /[\p{L}\p{N}]/u.test(ch);
+      }
     }
     return out.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9\u0400-\u04ff]+/g, " ").trim();
   }
@@ -131,15 +138,30 @@
     var results = el("ul", "im-results");
     box.appendChild(input); box.appendChild(results);
     var haystack = null;
-    function text(i) {
-      return [d.place[i], d.spellings[d.place[i]] || "", ctl.field(d, "owner_company", i),
-              ctl.field(d, "owner_country", i), d.target[i], ctl.field(d, "target_type", i)].join(" | ");
+    /* " " + the folded text of each incident: place (with its other spellings), owner,
+     * country, target and its kind. Folded once per distinct piece (places and owners
+     * repeat; a million incidents fold in about a second), joined as fold would join them. */
+    function folded() {
+      var memo = new Map();
+      function f(text) {
+        if (!text) { return ""; }
+        var done = memo.get(text);
+        if (done === undefined) { done = fold(text, d.fold); memo.set(text, done); }
+        return done;
+      }
+      var out = new Array(d.place.length);
+      for (var i = 0; i < out.length; i++) {
+        out[i] = " " + [f(d.place[i] && d.place[i] + " | " + (d.spellings[d.place[i]] || "")),
+          f(ctl.field(d, "owner_company", i)), f(ctl.field(d, "owner_country", i)), f(d.target[i]),
+          f(ctl.field(d, "target_type", i))].filter(function (p) { return p; }).join(" ");
+      }
+      return out;
     }
     function run() {
       var q = fold(input.value, d.fold);
       results.textContent = "";
       if (q.length < 2) { return; }
-      haystack = haystack || d.place.map(function (p, i) { return " " + fold(text(i), d.fold); });
+      haystack = haystack || folded();
       var found = 0;
       ctl.visible().forEach(function (i) {
         // Match at the start of a word: "kiev" finds Kyiv, "iev" finds nothing.
@@ -151,7 +173,7 @@
         var button = el("button", null, ctl.tooltipText(d, i) + (owner ? " \u00b7 " + owner : ""));
         button.type = "button";
         button.addEventListener("click", function () {
-          ctl.map.setView(ctl.markers[i].getLatLng(), Math.max(ctl.map.getZoom(), 9));
+          ctl.map.setView(ctl.latLng(i), Math.max(ctl.map.getZoom(), 9));
           ctl.openPopup(i);
         });
         item.appendChild(button);
