@@ -16,10 +16,12 @@ Example:
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
-from maps.safety import HTTP_URL_PATTERN
+from maps.safety import safe_url
 
 #: Day number of an incident without a date (the JS runtime reads the same constant).
 NO_DAY = np.iinfo(np.int32).min
@@ -43,13 +45,18 @@ def source_index(sources: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray,
     A cell is one URL, a list of URLs, or missing; an empty string is no link, not a
     dropped one.
     """
-    flat = pd.Series(sources.to_numpy(dtype=object), index=np.arange(len(sources))).explode()
-    given = flat.notna().to_numpy() & (flat.astype(str).str.strip() != "").to_numpy()
-    text = flat[given].astype(str).str.strip()
-    safe = text.str.match(HTTP_URL_PATTERN).fillna(False).to_numpy(dtype=bool)
-    kept = text[safe]
-    index, urls = pd.factorize(kept.to_numpy(dtype=object))
-    counts = np.bincount(kept.index.to_numpy(dtype=np.int64), minlength=len(sources))
+    cells = sources.to_numpy(dtype=object)
+    lists = [v if isinstance(v, (list, tuple, np.ndarray)) else [v] for v in cells]
+    row = np.repeat(np.arange(len(cells)), [len(v) for v in lists])
+    flat = pd.Series(list(itertools.chain.from_iterable(lists)), dtype=object)
+    present = flat.notna().to_numpy()
+    text = flat[present].astype(str).str.strip()
+    given = text != ""
+    # Checked once per distinct text (the same link often backs many incidents).
+    codes, distinct = pd.factorize(text[given].to_numpy(dtype=object))
+    safe = np.fromiter((safe_url(u) is not None for u in distinct), bool, len(distinct))[codes]
+    index, urls = pd.factorize(distinct[codes[safe]])
+    counts = np.bincount(row[present][given.to_numpy()][safe], minlength=len(cells))
     start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
     return list(urls), start, index.astype(np.int32), int((~safe).sum())
 

@@ -154,13 +154,16 @@ def casualty_column(rows: pd.DataFrame, name: str) -> list:
     def ints(column):
         return pd.to_numeric(_column(rows, column), errors="coerce").astype("Int64")
 
-    value, low, high = ints(name), ints(f"{name}_low"), ints(f"{name}_high")
+    figures = pd.DataFrame({"value": ints(name), "low": ints(f"{name}_low"), "high": ints(f"{name}_high")})
+    # Worded once per distinct (value, low, high): a million rows hold a few hundred.
+    which = figures.groupby(list(figures.columns), dropna=False, sort=False).ngroup().to_numpy()
+    value, low, high = (column for _, column in figures.drop_duplicates().items())
     span = (low.astype("string").fillna("?") + "\u2013" + high.astype("string").fillna("?"))
     ranged = (value.astype("string") + " (" + span + ")").fillna(span)
     out = value.astype(object).where(value.notna(), None)
     has_range = (low.notna() | high.notna()).to_numpy()
     out[has_range] = ranged[has_range].astype(object)
-    return out.tolist()
+    return out.to_numpy(dtype=object)[which].tolist()
 
 
 def _casualties(gdf: pd.DataFrame, size_by: str | None) -> np.ndarray:
