@@ -21,7 +21,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from maps.safety import safe_url
+from maps.safety import http_url_mask
 
 #: Day number of an incident without a date (the JS runtime reads the same constant).
 NO_DAY = np.iinfo(np.int32).min
@@ -54,7 +54,7 @@ def source_index(sources: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray,
     given = text != ""
     # Checked once per distinct text (the same link often backs many incidents).
     codes, distinct = pd.factorize(text[given].to_numpy(dtype=object))
-    safe = np.fromiter((safe_url(u) is not None for u in distinct), bool, len(distinct))[codes]
+    safe = http_url_mask(distinct)[codes]
     index, urls = pd.factorize(distinct[codes[safe]])
     counts = np.bincount(row[present][given.to_numpy()][safe], minlength=len(cells))
     start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)

@@ -28,7 +28,7 @@ from folium.plugins import HeatMap
 from folium.template import Template
 
 from maps.assets import ASSETS
-from maps.safety import escape, script_json
+from maps.safety import escape, script_json, script_json_parts
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -80,7 +80,8 @@ class DataMixin(MacroElement):
     block bypasses template compilation (see :class:`RawHTML`)."""
 
     payload_json = "null"
-    #: The incidents' payload can be hundreds of megabytes: rendered as a slot and
+    #: The incidents' payload can be hundreds of megabytes: kept in parts
+    #: (``payload_parts``, :func:`maps.safety.script_json_parts`), rendered as a slot and
     #: spliced in as the page is written (:func:`splice_payloads`), so branca's rendering
     #: and the asset inlining neither copy nor scan it.
     spliced = False
@@ -91,7 +92,7 @@ class DataMixin(MacroElement):
             name = self.get_name()
             body = self.payload_json
             if self.spliced:
-                figure.im_payloads = {**getattr(figure, "im_payloads", {}), name: body}
+                figure.im_payloads = {**getattr(figure, "im_payloads", {}), name: self.payload_parts}
                 body = f"<!--im-payload {name}-->"
             # payload_json has <, > and & escaped, so it cannot end the block early.
             figure.html.add_child(
@@ -112,7 +113,8 @@ def splice_payloads(page: str, root: Figure) -> list[str]:
     ``<`` escaped (:mod:`maps.safety`).
     """
     payloads = getattr(root, "im_payloads", {})
-    return [payloads[part] if k % 2 else part for k, part in enumerate(_PAYLOAD_SLOT.split(page))]
+    parts = _PAYLOAD_SLOT.split(page)
+    return [out for k, part in enumerate(parts) for out in (payloads[part] if k % 2 else [part])]
 
 
 class IncidentMap(folium.Map):
@@ -145,7 +147,7 @@ class IncidentLayer(DataMixin, RuntimeMixin, Layer):
         super().__init__(name=escape(name), overlay=True, control=True, show=show)
         self._name = "IncidentLayer"
         self.data = data
-        self.payload_json = script_json(data)
+        self.payload_parts = script_json_parts(data)
         self.spliced = True
 
 
@@ -263,9 +265,15 @@ class IncidentHeatMap(HeatMap):
                 pane.style.pointerEvents = "none";
             }
             var {{ this.get_name() }} = (function (d) {
-                var points = new Array(d.lat.length);  // typed columns: no .map to pairs
-                for (var i = 0; i < points.length; i++) { points[i] = [d.lat[i], d.lon[i]]; }
-                return L.heatLayer(points, {{ this.options|tojavascript }});
+                // The points are made when the layer is first shown (a million pairs cost
+                // a second of page load for a layer that starts hidden).
+                var heat = L.heatLayer([], {{ this.options|tojavascript }});
+                heat.once("add", function () {
+                    var points = new Array(d.lat.length);  // typed columns: no .map to pairs
+                    for (var i = 0; i < points.length; i++) { points[i] = [d.lat[i], d.lon[i]]; }
+                    heat.setLatLngs(points);
+                });
+                return heat;
             })({{ this.layer.get_name() }}.controller.data);
         {% endmacro %}
     """)

@@ -34,9 +34,10 @@ from maps.columns import NO_DAY, compact, day_numbers, source_index
 from maps.search import fold_table, variants
 from incidents.schema import words
 
-#: Columns the popup shows through dictionaries (few distinct values, repeated often).
+#: Columns the popup shows through dictionaries (few distinct values, repeated often;
+#: places repeat too: settlements are hit again and again).
 CODED = (
-    "weapon", "target_type", "owner_country", "oblast_name", "location_precision",
+    "place", "weapon", "target_type", "owner_country", "oblast_name", "location_precision",
     "owner_company", "sector", "macro_region", "date_precision", "foreign_owned",
     "ownership_reason",
 )
@@ -323,19 +324,19 @@ def build(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualtie
     day = day_numbers(_column(rows, "date"))
     end = day_numbers(_column(rows, "date_end"))
     dated = (day != NO_DAY) & (end != NO_DAY) & (end > day)
-    dur = np.where(dated, end.astype(np.int64) - day, 0).astype(np.int32)
+    dur = np.where(dated, end.astype(np.int64) - day, 0)
+    dur = compact(dur, int(dur.max(initial=0)) + 1)
 
     extra = user_columns(rows) if extra_columns is None else list(extra_columns)
-    places = _text(_column(rows, "place"))
     data = {
         "lat": ys, "lon": xs, "id": _text(_column(rows, "id")), "day": day, "dur": dur,
-        "place": places, "target": _text(_column(rows, "target")),
+        "target": _text(_column(rows, "target")),
         "notes": _text(_column(rows, "notes")), "fire": fire_text(rows, fire_km),
         "src_start": src_start, "src": src, "codes": codes, "dicts": dicts,
         "c": color_codes, "colors": colors, "r": radii(_casualties(rows, size_by)),
         "outline": len(ys) <= OUTLINE_LIMIT,
         # Search: other spellings of each place, and how the browser folds text.
-        "spellings": variants(places), "fold": fold_table(),
+        "spellings": variants(dicts["place"]), "fold": fold_table(),
         "extra": {"names": [str(c) for c in extra],
                   "values": [_text(rows[c].astype(object)) for c in extra]},
     }

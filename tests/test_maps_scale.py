@@ -68,6 +68,13 @@ def test_every_control_is_there_and_nothing_throws(page):
     assert "Natural Earth" in page.inner_text(".leaflet-control-attribution")
     # The view was fitted to the incidents (not left on the whole world).
     assert page.evaluate("IncidentMapper.layers[0].map.getZoom()") >= 5
+    # The heat map (hidden at first) gets every incident when shown.
+    heat_points = page.evaluate("""() => {
+        const heat = window[Object.keys(window).find(k => k.startsWith('heat_map_'))];
+        heat.addTo(IncidentMapper.layers[0].map);
+        return heat._latlngs.length;
+    }""")
+    assert heat_points == N and log.errors == []
 
 
 def test_filters_timeline_and_legend_count_every_incident(page, many):

@@ -29,7 +29,15 @@
 
   var NO_DAY = -2147483648;  // day column: no date (maps.payload.NO_DAY)
   function isoDay(day) { return new Date(day * 86400000).toISOString().slice(0, 10); }
-  function monthOf(day) { var d = new Date(day * 86400000); return d.getUTCFullYear() * 12 + d.getUTCMonth(); }
+  /* year * 12 + month (0-11) of a day number, by the civil-from-days arithmetic of
+   * H. Hinnant's date algorithms: no Date object per incident. */
+  function monthOf(day) {
+    var z = day + 719468, era = Math.floor(z / 146097), doe = z - era * 146097;
+    var yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+    var doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    var mp = Math.floor((5 * doy + 2) / 153), month = mp < 10 ? mp + 2 : mp - 10;
+    return (yoe + era * 400 + (month < 2 ? 1 : 0)) * 12 + month;
+  }
   IM.monthLabel = monthLabel;
   function monthLabel(m) { return Math.floor(m / 12) + "-" + ("0" + (m % 12 + 1)).slice(-2); }
 
@@ -56,7 +64,7 @@
     var owner = joined([field(d, "owner_company", i), country && (field(d, "owner_company", i) ? "(" + country + ")" : country)], " ");
     var kind = field(d, "target_type", i);
     return [
-      ["Place", joined([d.place[i], field(d, "oblast_name", i), field(d, "macro_region", i)], ", ")],
+      ["Place", joined([field(d, "place", i), field(d, "oblast_name", i), field(d, "macro_region", i)], ", ")],
       ["Date", dateText(d, i) && dateText(d, i) + (DATE_WORDS[field(d, "date_precision", i)] || "")],
       ["Target", d.target[i] ? d.target[i] + (kind ? " (" + kind + ")" : "") : kind],
       ["Owner", owner],
@@ -74,7 +82,7 @@
 
   function incidentNode(d, i) {
     var box = el("div", "im-incident");
-    box.appendChild(el("div", "im-title", d.target[i] || d.place[i] || d.id[i]));
+    box.appendChild(el("div", "im-title", d.target[i] || field(d, "place", i) || d.id[i]));
     var table = el("table", "im-fields");
     popupRows(d, i).forEach(function (row) {
       if (row[1] === "" || row[1] === null || row[1] === undefined) { return; }
@@ -99,7 +107,7 @@
   }
 
   function tooltipText(d, i) {
-    return [dateText(d, i), d.place[i], d.target[i] || field(d, "target_type", i)]
+    return [dateText(d, i), field(d, "place", i), d.target[i] || field(d, "target_type", i)]
       .filter(function (s) { return s; }).join(" \u00b7 ");
   }
 

@@ -149,9 +149,11 @@
         if (done === undefined) { done = fold(text, d.fold); memo.set(text, done); }
         return done;
       }
-      var out = new Array(d.place.length);
+      var out = new Array(d.id.length), places = d.dicts.place.map(function (p) {
+        return f(p && p + " | " + (d.spellings[p] || ""));
+      });
       for (var i = 0; i < out.length; i++) {
-        out[i] = " " + [f(d.place[i] && d.place[i] + " | " + (d.spellings[d.place[i]] || "")),
+        out[i] = " " + [places[d.codes.place[i]],
           f(ctl.field(d, "owner_company", i)), f(ctl.field(d, "owner_country", i)), f(d.target[i]),
           f(ctl.field(d, "target_type", i))].filter(function (p) { return p; }).join(" ");
       }

@@ -21,7 +21,7 @@ AREAS = ("foundation", "geocode", "regions", "ownership", "maps", "on_dask", "st
 def _scaled(module, scale: float) -> None:
     if scale == 1.0:
         return
-    for name in ("SIZE", "FUZZY_SIZE", "BASELINE_SIZE", "BROWSER_SIZE", "INCIDENTS", "DETECTIONS", "MATCH_SIZE"):
+    for name in ("SIZE", "FUZZY_SIZE", "BASELINE_SIZE", "BROWSER_SIZE", "SCALE_SIZE", "INCIDENTS", "DETECTIONS", "MATCH_SIZE"):
         if isinstance(getattr(module, name, None), int):
             setattr(module, name, max(1, int(getattr(module, name) * scale)))
 
