@@ -16,10 +16,10 @@ Example:
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from maps.safety import http_url_mask
 
@@ -47,18 +47,25 @@ def source_index(sources: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray,
     """
     cells = sources.to_numpy(dtype=object)
     lists = [v if isinstance(v, (list, tuple, np.ndarray)) else [v] for v in cells]
-    row = np.repeat(np.arange(len(cells)), [len(v) for v in lists])
-    flat = pd.Series(list(itertools.chain.from_iterable(lists)), dtype=object)
-    present = flat.notna().to_numpy()
-    text = flat[present].astype(str).str.strip()
-    given = text != ""
-    # Checked once per distinct text (the same link often backs many incidents).
-    codes, distinct = pd.factorize(text[given].to_numpy(dtype=object))
-    safe = http_url_mask(distinct)[codes]
-    index, urls = pd.factorize(distinct[codes[safe]])
-    counts = np.bincount(row[present][given.to_numpy()][safe], minlength=len(cells))
+    try:  # Arrow flattens, trims and dictionary-encodes a million links in C++
+        nested = pa.array(lists, type=pa.list_(pa.string()))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a number or the like: its text (dropped below)
+        nested = pa.array([[u if isinstance(u, str) else None if pd.isna(u) else str(u) for u in v] for v in lists],
+                          type=pa.list_(pa.string()))
+    row = pc.list_parent_indices(nested).to_numpy()
+    text = pc.utf8_trim_whitespace(nested.flatten())
+    given = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(text.filter(given))
+    # Checked once per distinct text (the same link often backs many incidents); the
+    # dictionary is in order of first use, and so are the safe links kept from it.
+    distinct, codes = encoded.dictionary.to_pylist(), encoded.indices.to_numpy()
+    distinct_safe = http_url_mask(distinct)
+    safe = distinct_safe[codes]
+    index = (np.cumsum(distinct_safe) - 1)[codes[safe]]
+    urls = [url for url, ok in zip(distinct, distinct_safe) if ok]
+    counts = np.bincount(row[given][safe], minlength=len(cells))
     start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    return list(urls), start, index.astype(np.int32), int((~safe).sum())
+    return urls, start, index.astype(np.int32), int((~safe).sum())
 
 
 def day_numbers(series: pd.Series) -> np.ndarray:
