@@ -1,8 +1,8 @@
 """folium elements of an incident map: each a small class with its own template.
 
 Builders (``maps.builders``) compose them. Every element that runs incident-mapper JS
-pulls in one shared runtime (``templates/incident_mapper.js``, ``incident_mapper_controls.js``
-and ``.css``), written once per page. Data reaches the templates only as :func:`maps.safety.script_json` payloads or
+pulls in one shared runtime (``templates/incident_mapper.js``, ``incident_mapper_canvas.js``,
+``incident_mapper_controls.js`` and ``.css``), written once per page. Data reaches the templates only as :func:`maps.safety.script_json` payloads or
 as HTML already passed through :func:`maps.safety.escape`.
 
 Controls and page furniture (legend panels, layout, credits, fit, fullscreen) are in

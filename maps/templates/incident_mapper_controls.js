@@ -1,4 +1,4 @@
-/* incident-mapper runtime, part 2: the controls - collapsible panels, filters, month
+/* incident-mapper runtime, part 3: the controls - collapsible panels, filters, month
  * timeline, search, legend counts and the map-wide layout. Same safety rule as part 1
  * (incident_mapper.js): data reaches the page only through textContent. */
 (function () {
