@@ -114,6 +114,9 @@
    * maps.search.fold_table), then punctuation to spaces: "Київ", "Kyïv" -> "kyiv". */
   var APOSTROPHES = /[\u02bc'\u2019`\u2018\u2032\u00b4]/g;
   function fold(text, table) {
+    text = String(text);
+    // Plain ASCII (most text): the same result with none of the Unicode passes.
+    if (/^[\x00-\x7f]*$/.test(text)) { return text.toLowerCase().replace(/['`]/g, "").replace(/[^a-z0-9]+/g, " ").trim(); }
     var lower = String(text).normalize("NFC").toLowerCase().replace(APOSTROPHES, "");
     var out = lower, inWord = false;
     // The table holds Cyrillic letters only: text without any needs no letter-by-letter pass.
@@ -137,33 +140,37 @@
     var input = el("input"); input.type = "search"; input.placeholder = "Place, owner or target";
     var results = el("ul", "im-results");
     box.appendChild(input); box.appendChild(results);
-    var haystack = null;
     /* " " + the folded text of each incident: place (with its other spellings), owner,
-     * country, target and its kind. Folded once per distinct piece (places and owners
-     * repeat; a million incidents fold in about a second), joined as fold would join them. */
-    function folded() {
-      var memo = new Map();
-      function f(text) {
-        if (!text) { return ""; }
-        var done = memo.get(text);
-        if (done === undefined) { done = fold(text, d.fold); memo.set(text, done); }
-        return done;
-      }
-      var out = new Array(d.id.length), places = d.dicts.place.map(function (p) {
-        return f(p && p + " | " + (d.spellings[p] || ""));
-      });
-      for (var i = 0; i < out.length; i++) {
-        out[i] = " " + [places[d.codes.place[i]],
-          f(ctl.field(d, "owner_company", i)), f(ctl.field(d, "owner_country", i)), f(d.target[i]),
-          f(ctl.field(d, "target_type", i))].filter(function (p) { return p; }).join(" ");
-      }
-      return out;
+     * country, target and its kind, joined as fold would join them (coded pieces folded
+     * once per distinct value). Built while the page is idle (a million targets take
+     * seconds), finished at once if a search comes first. */
+    var haystack = new Array(d.id.length), ready = 0, memo = new Map(), places = null;
+    function once(text) {
+      var done = memo.get(text);
+      if (done === undefined) { done = text ? fold(text, d.fold) : ""; memo.set(text, done); }
+      return done;
     }
+    function prepare(upTo) {
+      places = places || d.dicts.place.map(function (p) { return once(p && p + " | " + (d.spellings[p] || "")); });
+      for (; ready < Math.min(upTo, haystack.length); ready++) {
+        var i = ready, target = d.target[i];
+        haystack[i] = " " + [places[d.codes.place[i]], once(ctl.field(d, "owner_company", i)),
+          once(ctl.field(d, "owner_country", i)), target ? fold(target, d.fold) : "",
+          once(ctl.field(d, "target_type", i))].filter(function (p) { return p; }).join(" ");
+      }
+    }
+    var idle = window.requestIdleCallback || function (fn) { return setTimeout(function () {
+      fn({ timeRemaining: function () { return 10; } });
+    }, 50); };
+    idle(function slice(deadline) {
+      while (ready < haystack.length && deadline.timeRemaining() > 2) { prepare(ready + 1000); }
+      if (ready < haystack.length) { idle(slice); }
+    });
     function run() {
       var q = fold(input.value, d.fold);
       results.textContent = "";
       if (q.length < 2) { return; }
-      haystack = haystack || folded();
+      prepare(haystack.length);
       var found = 0;
       ctl.visible().forEach(function (i) {
         // Match at the start of a word: "kiev" finds Kyiv, "iev" finds nothing.
