@@ -226,6 +226,8 @@ def _dates(gdf) -> np.ndarray:
 def _texts(gdf, column: str) -> np.ndarray:
     if column not in gdf:
         return np.full(len(gdf), "", dtype=object)
+    if isinstance(gdf[column].dtype, pd.StringDtype):  # strings or missing: vectorised
+        return gdf[column].str.strip().fillna("").to_numpy(dtype=object)
     values = gdf[column].astype(object).to_numpy()
     return np.array([v.strip() if isinstance(v, str) else "" for v in values], dtype=object)
 
@@ -294,12 +296,12 @@ def _owner_pairs(gdf, registry, sites, placed) -> pd.DataFrame:
 
 
 def _keys(texts: np.ndarray) -> np.ndarray:
-    unique, codes = np.unique(texts.astype(str), return_inverse=True)
+    codes, unique = pd.factorize(texts.astype(str))  # hashing, not sorting, a million names
     return np.array([alias_key(t) if t else "" for t in unique], dtype=object)[codes]
 
 
 def _oblast_codes(texts: np.ndarray) -> np.ndarray:
-    unique, codes = np.unique(texts.astype(str), return_inverse=True)
+    codes, unique = pd.factorize(texts.astype(str))  # hashing, not sorting, a million names
     out = []
     for text in unique:
         try:

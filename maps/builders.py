@@ -22,9 +22,10 @@ from incidents import OwnershipRegistry
 from maps import payload as payloads
 from maps.basemap import base_map, geojson
 from maps.datasources import DATA_SOURCES
+from maps.controls import DataAttribution, FitBounds, MapLayout, Panel, PinnedFullscreen, SyncedPair
 from maps.layers import (
-    DataAttribution, FitBounds, IncidentFilters, IncidentHeatMap, IncidentLayer, IncidentMap,
-    FireLayer, IncidentSearch, IncidentTimeline, MapLayout, Panel, PinnedFullscreen, PolygonLayer, RawHTML, SiteLayer, SyncedPair,
+    FireLayer, IncidentFilters, IncidentHeatMap, IncidentLayer, IncidentMap, IncidentSearch, IncidentTimeline,
+    PolygonLayer, RawHTML, SiteLayer,
 )
 from maps.safety import escape
 from maps.payload import country_label

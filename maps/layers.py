@@ -1,33 +1,34 @@
 """folium elements of an incident map: each a small class with its own template.
 
 Builders (``maps.builders``) compose them. Every element that runs incident-mapper JS
-pulls in one shared runtime (``templates/incident_mapper.js``, ``incident_mapper_controls.js``
-and ``.css``), written once per page. Data reaches the templates only as :func:`maps.safety.script_json` payloads or
+pulls in one shared runtime (``templates/incident_mapper.js``, ``incident_mapper_canvas.js``,
+``incident_mapper_controls.js`` and ``.css``), written once per page. Data reaches the templates only as :func:`maps.safety.script_json` payloads or
 as HTML already passed through :func:`maps.safety.escape`.
 
+Controls and page furniture (legend panels, layout, credits, fit, fullscreen) are in
+:mod:`maps.controls`.
+
 Example:
-    >>> import folium
-    >>> from maps.layers import IncidentMap, Panel
+    >>> from maps.layers import IncidentMap
     >>> m = IncidentMap(location=(49, 31), zoom_start=6, tiles=None)
-    >>> _ = Panel("<b>hello</b>", position="bottomleft").add_to(m)
     >>> "leaflet@1.9.3" in m.get_root().render()
     True
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
 import folium
 from branca.element import Element, Figure, MacroElement
-from folium.elements import JSCSSMixin
 from folium.map import Layer
-from folium.plugins import Fullscreen, HeatMap
+from folium.plugins import HeatMap
 from folium.template import Template
 
 from maps.assets import ASSETS
-from maps.safety import escape, script_json
+from maps.safety import escape, script_json, script_json_parts
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -40,7 +41,7 @@ def _links(*names: str) -> list[tuple[str, str]]:
 def _runtime_files() -> tuple[str, str]:
     """The runtime's JavaScript (the layer, then its controls) and its CSS."""
     js = [(TEMPLATES / name).read_text(encoding="utf-8")
-          for name in ("incident_mapper.js", "incident_mapper_controls.js")]
+          for name in ("incident_mapper.js", "incident_mapper_canvas.js", "incident_mapper_controls.js")]
     return "\n".join(js), (TEMPLATES / "incident_mapper.css").read_text(encoding="utf-8")
 
 
@@ -68,6 +69,10 @@ class RuntimeMixin(MacroElement):
         super().render(**kwargs)
 
 
+#: Where a spliced payload (:attr:`DataMixin.spliced`) sits in the rendered page.
+_PAYLOAD_SLOT = re.compile(r"<!--im-payload (\w+)-->")
+
+
 class DataMixin(MacroElement):
     """Puts ``self.payload_json`` in the page as a ``<script type="application/json">``
     block and defines the JS variable ``<name>_data`` from it, before the element's own
@@ -75,20 +80,41 @@ class DataMixin(MacroElement):
     block bypasses template compilation (see :class:`RawHTML`)."""
 
     payload_json = "null"
+    #: The incidents' payload can be hundreds of megabytes: kept in parts
+    #: (``payload_parts``, :func:`maps.safety.script_json_parts`), rendered as a slot and
+    #: spliced in as the page is written (:func:`splice_payloads`), so branca's rendering
+    #: and the asset inlining neither copy nor scan it.
+    spliced = False
 
     def render(self, **kwargs):
         figure = self.get_root()
         if isinstance(figure, Figure):
             name = self.get_name()
+            body = self.payload_json
+            if self.spliced:
+                figure.im_payloads = {**getattr(figure, "im_payloads", {}), name: self.payload_parts}
+                body = f"<!--im-payload {name}-->"
             # payload_json has <, > and & escaped, so it cannot end the block early.
             figure.html.add_child(
                 RawHTML(f'<script type="application/json" id="{name}_data">'
-                        f"{self.payload_json}</script>"), name=f"{name}_data")
+                        f"{body}</script>"), name=f"{name}_data")
             figure.script.add_child(
                 RawHTML(f'var {name}_data = JSON.parse('
                         f'document.getElementById("{name}_data").textContent);'),
                 name=f"{name}_data")
         super().render(**kwargs)
+
+
+def splice_payloads(page: str, root: Figure) -> list[str]:
+    """The rendered ``page`` of ``root`` as parts to write one after another, each
+    spliced payload in its slot (no copy of the payloads into one string).
+
+    Data cannot fake a slot: every data string on the page is HTML-escaped or JSON with
+    ``<`` escaped (:mod:`maps.safety`).
+    """
+    payloads = getattr(root, "im_payloads", {})
+    parts = _PAYLOAD_SLOT.split(page)
+    return [out for k, part in enumerate(parts) for out in (payloads[part] if k % 2 else [part])]
 
 
 class IncidentMap(folium.Map):
@@ -121,7 +147,8 @@ class IncidentLayer(DataMixin, RuntimeMixin, Layer):
         super().__init__(name=escape(name), overlay=True, control=True, show=show)
         self._name = "IncidentLayer"
         self.data = data
-        self.payload_json = script_json(data)
+        self.payload_parts = script_json_parts(data)
+        self.spliced = True
 
 
 class SiteLayer(DataMixin, RuntimeMixin, Layer):
@@ -238,8 +265,15 @@ class IncidentHeatMap(HeatMap):
                 pane.style.pointerEvents = "none";
             }
             var {{ this.get_name() }} = (function (d) {
-                return L.heatLayer(d.lat.map(function (lat, i) { return [lat, d.lon[i]]; }),
-                                   {{ this.options|tojavascript }});
+                // The points are made when the layer is first shown (a million pairs cost
+                // a second of page load for a layer that starts hidden).
+                var heat = L.heatLayer([], {{ this.options|tojavascript }});
+                heat.once("add", function () {
+                    var points = new Array(d.lat.length);  // typed columns: no .map to pairs
+                    for (var i = 0; i < points.length; i++) { points[i] = [d.lat[i], d.lon[i]]; }
+                    heat.setLatLngs(points);
+                });
+                return heat;
             })({{ this.layer.get_name() }}.controller.data);
         {% endmacro %}
     """)
@@ -288,125 +322,3 @@ class FallbackBasemap(DataMixin, RuntimeMixin, MacroElement):
         super().__init__()
         self._name = "FallbackBasemap"
         self.payload_json = payload_json
-
-
-class Panel(RuntimeMixin, MacroElement):
-    """Pre-escaped HTML shown as a Leaflet control (legend, notes).
-
-    The HTML goes to the page through :class:`RawHTML`: branca compiles a macro's output
-    as a template, which would evaluate ``{{ ... }}`` found in data.
-    """
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            IncidentMapper.panel({{ this._parent.get_name() }}, {{ this.get_name()|tojson }},
-                                 {{ this.position|tojson }}, {{ this.title|tojson }},
-                                 {% if this.layer %}{{ this.layer.get_name() }}.controller{% else %}null{% endif %});
-        {% endmacro %}
-    """)
-
-    def __init__(self, html: str, position: str = "bottomright", css_class: str = "",
-                 title: str | None = None, layer: IncidentLayer | None = None):
-        super().__init__()
-        self._name = "Panel"
-        self.html = html
-        self.title = title  # when given, the panel collapses to a button of this title
-        # A legend of this layer: its [data-color] counts and .im-shown line follow the filters.
-        self.layer = layer
-        self.position = position
-        self.css_class = css_class
-
-    def render(self, **kwargs):
-        figure = self.get_root()
-        if isinstance(figure, Figure):
-            figure.html.add_child(RawHTML(
-                f'<div id="{self.get_name()}" class="im-panel {escape(self.css_class)}">'
-                f"{self.html}</div>"), name=self.get_name())
-        super().render(**kwargs)
-
-
-class MapLayout(RuntimeMixin, MacroElement):
-    """One-line attribution and panels that collapse when the map gets narrow
-    (``IncidentMapper.layout``)."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            IncidentMapper.layout({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
-
-class DataAttribution(MacroElement):
-    """Adds data-source credits, (text, url) pairs escaped here, to the map's attribution
-    (a credit whose url is "" is text only, e.g. an attribution line read from a file)."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.html|tojson }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, credits: list[tuple[str, str]]):
-        super().__init__()
-        self.html = " | ".join(
-            f'<a href="{escape(url)}" target="_blank" rel="noopener">{escape(text)}</a>' if url
-            else escape(text) for text, url in credits)
-
-
-class FitBounds(RuntimeMixin, MacroElement):
-    """Fit the map to ``bounds`` ([[south, west], [north, east]]) once it has a real size,
-    and again when its size changes until the user moves it (``IncidentMapper.fitBounds``):
-    folium's FitBounds fits once, which in an iframe still sized 0x0 shows the whole world.
-    """
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            IncidentMapper.fitBounds({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, bounds):
-        super().__init__()
-        self._name = "FitBounds"
-        self.bounds = bounds
-
-
-class PinnedFullscreen(Fullscreen):
-    """folium's Fullscreen control with its assets pinned to leaflet.fullscreen@3.0.0."""
-
-    default_js = _links("fullscreen.js")
-    default_css = _links("fullscreen.css")
-
-
-class SyncedPair(JSCSSMixin, MacroElement):
-    """Two maps panned and zoomed together, each centred on its own bounds.
-
-    Leaflet.Sync with an offset: both show the same zoom, each keeps its own centre.
-    """
-
-    default_js = _links("sync.js")
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            IncidentMapper.syncPair({{ this.m1.get_name() }}, L.latLngBounds({{ this.b1|tojson }}),
-                                    {{ this.m2.get_name() }}, L.latLngBounds({{ this.b2|tojson }}));
-        {% endmacro %}
-    """)
-
-    #: Below this page width the two maps stack, each the full width, the panel below them.
-    STACK_BELOW_PX = 700
-
-    def __init__(self, m1, b1, m2, b2):
-        super().__init__()
-        self.m1, self.b1, self.m2, self.b2 = m1, b1, m2, b2
-
-    def render(self, **kwargs):
-        figure = self.get_root()
-        if isinstance(figure, Figure):
-            first, second = self.m1.get_name(), self.m2.get_name()
-            figure.header.add_child(RawHTML(
-                f"<style>@media (max-width: {self.STACK_BELOW_PX - 1}px) {{"
-                f"#{first}, #{second} {{ left: 0 !important; width: 100% !important; height: 62vh !important; }}"
-                f"#{second} {{ top: 62vh !important; }}"
-                "#im-compare-panel { top: 124vh !important; bottom: auto !important; height: auto !important; }"
-                "}</style>"), name="im_compare_stack")
-        super().render(**kwargs)

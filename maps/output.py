@@ -22,6 +22,7 @@ from branca.element import Element
 from incidents.output import check_output, write_output
 from maps import assets
 from maps.browser import TRANSPARENT_PNG, browser_page
+from maps.layers import splice_payloads
 
 _SCRIPT_LINK = re.compile(r'<script\s+src="([^"]+)"\s*>\s*</script>')
 _CSS_LINK = re.compile(r'<link\s+rel="stylesheet"\s+href="([^"]+)"\s*/?>')
@@ -39,8 +40,15 @@ _ANY_EXTERNAL = re.compile(r'<(?:script|link)\b[^>]*(?:src|href)="(?:https?:)?//
 def render_html(m, self_contained: bool = True) -> str:
     """Full HTML page of a map (folium Map, CompareMap or any folium element); Leaflet and
     plugins inlined unless ``self_contained=False`` (then linked from the CDN)."""
-    page = m.get_root().render()
-    return inline_assets(page) if self_contained else page
+    return "".join(_page_parts(m, self_contained))
+
+
+def _page_parts(m, self_contained: bool) -> list[str]:
+    """The page in parts: the rendered page (assets inlined or not) with the incident
+    payloads spliced in (:func:`maps.layers.splice_payloads`)."""
+    root = m.get_root()
+    page = root.render()
+    return splice_payloads(inline_assets(page) if self_contained else page, root)
 
 
 def inline_assets(page: str) -> str:
@@ -83,9 +91,13 @@ def save(m: Element, path: str | Path, self_contained: bool = True, *, force: bo
     ``self_contained=False`` links the same pinned files from the jsDelivr CDN instead: a
     page about 0.2 MB smaller that needs the network to show anything.
     """
-    page = render_html(m, self_contained).encode("utf-8")
-    return write_output(path, lambda out: out.write(page), force=force,
-                        inputs=[*inputs, *getattr(m, "incident_inputs", ())])
+    parts = _page_parts(m, self_contained)
+
+    def write(out) -> None:
+        for part in parts:  # one part at a time: no second copy of a large page
+            out.write(part.encode("utf-8"))
+
+    return write_output(path, write, force=force, inputs=[*inputs, *getattr(m, "incident_inputs", ())])
 
 
 def embed(m: Element, height: str = "500px", width: str = "100%", self_contained: bool = True) -> str:

@@ -1,8 +1,9 @@
 """Turn an incident frame into the compact columnar payload the incident layer draws.
 
 One payload per layer, no per-incident Python objects: coordinates, day numbers,
-dictionary-coded categories (weapon, owner, oblast, ...), free text (place, target),
-casualty figures and source-URL indices, each as one JSON array. Colours and radii are
+dictionary-coded categories (weapon, owner, oblast, casualty figures, ...) and source-URL
+indices as numpy arrays (base64 typed arrays in the page, see maps.columns), free text
+(id, place, target, notes) as one JSON list each. Colours and radii are
 decided here, so the legend and the circles come from the same numbers.
 
 Example:
@@ -12,7 +13,7 @@ Example:
     ...      "sources": [["https://example.org/a", "javascript:x"]]},
     ...     geometry=[shapely.Point(22.718, 48.44)], crs="EPSG:4326")
     >>> p = build(gdf)
-    >>> p.data["lat"], p.data["dicts"]["sources"], p.dropped_links
+    >>> p.data["lat"].tolist(), p.data["dicts"]["sources"], p.dropped_links
     ([48.44], ['https://example.org/a'], 1)
 """
 
@@ -29,13 +30,14 @@ from geo.regions import REGION_COLUMNS  # added by geo.assign_regions; not user 
 from incidents.countries import country_name
 from incidents.ownership.tagging import TAG_COLUMNS
 from incidents.schema import COLUMNS
-from maps.safety import safe_url
+from maps.columns import NO_DAY, compact, day_numbers, source_index
 from maps.search import fold_table, variants
 from incidents.schema import words
 
-#: Columns the popup shows through dictionaries (few distinct values, repeated often).
+#: Columns the popup shows through dictionaries (few distinct values, repeated often;
+#: places repeat too: settlements are hit again and again).
 CODED = (
-    "weapon", "target_type", "owner_country", "oblast_name", "location_precision",
+    "place", "weapon", "target_type", "owner_country", "oblast_name", "location_precision",
     "owner_company", "sector", "macro_region", "date_precision", "foreign_owned",
     "ownership_reason",
 )
@@ -129,7 +131,7 @@ def _display(name: str, value) -> str:
     return str(value)
 
 
-def _coded(name: str, series: pd.Series) -> tuple[list[str], list[int]]:
+def _coded(name: str, series: pd.Series) -> tuple[list[str], np.ndarray]:
     """Dictionary-encode the display text of a column: code 0 is always '' (unknown).
 
     Works on the distinct values only, so 100,000 rows cost one factorize.
@@ -139,11 +141,7 @@ def _coded(name: str, series: pd.Series) -> tuple[list[str], list[int]]:
     dictionary = [""] + sorted({t for t in shown if t})
     position = {text: k for k, text in enumerate(dictionary)}
     remap = np.array([position[t] for t in shown], dtype=np.int64)
-    return dictionary, remap[raw_codes + 1].tolist()
-
-
-def _int_or_none(value) -> int | None:
-    return None if _missing(value) else int(value)
+    return dictionary, compact(remap[raw_codes + 1], len(dictionary))
 
 
 def casualty_column(rows: pd.DataFrame, name: str) -> list:
@@ -157,13 +155,16 @@ def casualty_column(rows: pd.DataFrame, name: str) -> list:
     def ints(column):
         return pd.to_numeric(_column(rows, column), errors="coerce").astype("Int64")
 
-    value, low, high = ints(name), ints(f"{name}_low"), ints(f"{name}_high")
+    figures = pd.DataFrame({"value": ints(name), "low": ints(f"{name}_low"), "high": ints(f"{name}_high")})
+    # Worded once per distinct (value, low, high): a million rows hold a few hundred.
+    which = figures.groupby(list(figures.columns), dropna=False, sort=False).ngroup().to_numpy()
+    value, low, high = (column for _, column in figures.drop_duplicates().items())
     span = (low.astype("string").fillna("?") + "\u2013" + high.astype("string").fillna("?"))
     ranged = (value.astype("string") + " (" + span + ")").fillna(span)
     out = value.astype(object).where(value.notna(), None)
     has_range = (low.notna() | high.notna()).to_numpy()
     out[has_range] = ranged[has_range].astype(object)
-    return out.tolist()
+    return out.to_numpy(dtype=object)[which].tolist()
 
 
 def _casualties(gdf: pd.DataFrame, size_by: str | None) -> np.ndarray:
@@ -184,21 +185,21 @@ def _casualties(gdf: pd.DataFrame, size_by: str | None) -> np.ndarray:
     return best(size_by)
 
 
-def radii(values: np.ndarray) -> list[int]:
-    """Circle radius in pixels: area grows with the value, capped at MAX_RADIUS."""
+def radii(values: np.ndarray) -> np.ndarray:
+    """Circle radius in pixels (uint8): area grows with the value, capped at MAX_RADIUS."""
     r = MIN_RADIUS + 2.0 * np.sqrt(np.nan_to_num(values, nan=0.0).clip(min=0))
-    return np.minimum(r, MAX_RADIUS).round().astype(int).tolist()
+    return np.minimum(r, MAX_RADIUS).round().astype(np.uint8)
 
 
-def _colors(color_by: str, dictionary: list[str], codes: list[int]
-            ) -> tuple[list[str], list[int], list[str]]:
+def _colors(color_by: str, dictionary: list[str], codes: np.ndarray
+            ) -> tuple[list[str], np.ndarray, list[str]]:
     """(colours, colour code per row, label per colour) from a coded column."""
     codes = np.asarray(codes, dtype=np.int64)
     if color_by == "foreign_owned":
         # dictionary holds '', 'no', 'yes' (those present); map to foreign/domestic/unknown.
         slot = {"yes": 0, "no": 1, "": 2}
         remap = np.array([slot[t] for t in dictionary], dtype=np.int64)
-        return list(FOREIGN_COLORS.values()), remap[codes].tolist(), list(FOREIGN_COLORS)
+        return list(FOREIGN_COLORS.values()), remap[codes].astype(np.uint8), list(FOREIGN_COLORS)
     counts = np.bincount(codes, minlength=len(dictionary))
     counts[0] = 0  # unknown never takes a palette colour
     top = [k for k in np.argsort(-counts, kind="stable")[: len(PALETTE)] if counts[k] > 0]
@@ -207,14 +208,7 @@ def _colors(color_by: str, dictionary: list[str], codes: list[int]
     remap = np.full(len(dictionary), len(top), dtype=np.int64)  # default: other
     remap[top] = np.arange(len(top))
     remap[0] = len(top) + 1
-    return colors, remap[codes].tolist(), labels
-
-
-def _day_numbers(series: pd.Series) -> list[int | None]:
-    dates = pd.to_datetime(series, errors="coerce")
-    days = (dates.dt.tz_localize(None) if dates.dt.tz is not None else dates).dt.floor("D")
-    numbers = (days - pd.Timestamp("1970-01-01")) // pd.Timedelta(days=1)
-    return numbers.astype("Int64").to_numpy(dtype=object, na_value=None).tolist()
+    return colors, remap[codes].astype(np.uint8), labels
 
 
 #: Columns added by geo.corroborate; the popup says them in one line (:func:`fire_text`).
@@ -307,8 +301,8 @@ def build(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualtie
     ids = _text(_column(gdf, "id"))
     missing = [ids[k] or f"row {k}" for k in np.flatnonzero(~has_xy)]
     rows = gdf[has_xy]
-    xs = np.round(rows.geometry.x.to_numpy(), 5).tolist()
-    ys = np.round(rows.geometry.y.to_numpy(), 5).tolist()
+    xs = np.round(rows.geometry.x.to_numpy(), 5)
+    ys = np.round(rows.geometry.y.to_numpy(), 5)
 
     dicts, codes = {}, {}
     for name in CODED:
@@ -316,60 +310,38 @@ def build(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualtie
     colors, color_codes, labels = _colors(color_by, dicts[color_by], codes[color_by])
     if color_scheme is not None:
         colors, all_labels = color_scheme
-        mine = dict(zip(range(len(labels)), labels))
         position = {label: k for k, label in enumerate(all_labels)}
-        color_codes = [position.get(mine[c], position.get("other", len(all_labels) - 1))
-                       for c in color_codes]
+        other = position.get("other", len(all_labels) - 1)
+        remap = np.array([position.get(label, other) for label in labels], dtype=np.uint8)
+        color_codes = remap[color_codes]
         labels = list(all_labels)
-    counts = np.bincount(color_codes, minlength=len(colors)) if color_codes else [0] * len(colors)
+    counts = np.bincount(color_codes, minlength=len(colors))
     legend = [(lab, col, int(cnt)) for lab, col, cnt in zip(labels, colors, counts)]
 
-    source_urls: list[str] = []
-    url_index: dict[str, int] = {}
-    src, dropped = [], 0
-    for value in _column(rows, "sources"):
-        row = []
-        urls = [value] if isinstance(value, str) else value
-        for url in ([] if _missing_list(urls) else urls):
-            safe = safe_url(url)
-            if safe is None:
-                dropped += 1
-                continue
-            if safe not in url_index:
-                url_index[safe] = len(source_urls)
-                source_urls.append(safe)
-            row.append(url_index[safe])
-        src.append(row)
-    dicts["sources"] = source_urls
-
-    day = _day_numbers(_column(rows, "date"))
-    end = _day_numbers(_column(rows, "date_end"))
-    dur = [0 if e is None or d is None or e <= d else e - d for d, e in zip(day, end)]
+    dicts["sources"], src_start, src, dropped = source_index(_column(rows, "sources"))
+    for name in ("killed", "injured"):
+        dicts[name], codes[name] = _coded(name, pd.Series(casualty_column(rows, name), dtype=object))
+    day = day_numbers(_column(rows, "date"))
+    end = day_numbers(_column(rows, "date_end"))
+    dated = (day != NO_DAY) & (end != NO_DAY) & (end > day)
+    dur = np.where(dated, end.astype(np.int64) - day, 0)
+    dur = compact(dur, int(dur.max(initial=0)) + 1)
 
     extra = user_columns(rows) if extra_columns is None else list(extra_columns)
-    places = _text(_column(rows, "place"))
     data = {
         "lat": ys, "lon": xs, "id": _text(_column(rows, "id")), "day": day, "dur": dur,
-        "place": places, "target": _text(_column(rows, "target")),
+        "target": _text(_column(rows, "target")),
         "notes": _text(_column(rows, "notes")), "fire": fire_text(rows, fire_km),
-        "killed": casualty_column(rows, "killed"),
-        "injured": casualty_column(rows, "injured"),
-        "src": src, "codes": codes, "dicts": dicts,
+        "src_start": src_start, "src": src, "codes": codes, "dicts": dicts,
         "c": color_codes, "colors": colors, "r": radii(_casualties(rows, size_by)),
         "outline": len(ys) <= OUTLINE_LIMIT,
         # Search: other spellings of each place, and how the browser folds text.
-        "spellings": variants(places), "fold": fold_table(),
+        "spellings": variants(dicts["place"]), "fold": fold_table(),
         "extra": {"names": [str(c) for c in extra],
                   "values": [_text(rows[c].astype(object)) for c in extra]},
     }
-    bounds = [[min(ys), min(xs)], [max(ys), max(xs)]] if ys else None
+    bounds = [[float(ys.min()), float(xs.min())], [float(ys.max()), float(xs.max())]] if len(ys) else None
     size_note = "" if size_by is None else (
         f"Circle area grows with {'killed + injured' if size_by == 'casualties' else size_by}; "
         "smallest circles: none or not reported.")
     return Payload(data, legend, missing, dropped, size_note, bounds)
-
-
-def _missing_list(value) -> bool:
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return False
-    return _missing(value) or value == ""

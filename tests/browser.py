@@ -77,8 +77,8 @@ def click_incident(page, incident_id: str, layer: int = 0) -> None:
             const ctl = IncidentMapper.layers[k];
             const i = ctl.data.id.indexOf(id);
             if (i < 0) { return null; }
-            ctl.map.setView(ctl.markers[i].getLatLng(), 9, {animate: false});
-            const p = ctl.map.latLngToContainerPoint(ctl.markers[i].getLatLng());
+            ctl.map.setView(ctl.latLng(i), 9, {animate: false});
+            const p = ctl.map.latLngToContainerPoint(ctl.latLng(i));
             const box = ctl.map.getContainer().getBoundingClientRect();
             return [box.left + p.x, box.top + p.y];
         }""", [incident_id, layer])
@@ -98,20 +98,19 @@ def hover_incident(page, incident_id: str, expect_text: str, layer: int = 0, tim
     Waits for conditions, not for time: the circle's screen position must be the same on two
     consecutive animation frames; the mouse leaves the circle, then enters its lower half
     (clear of the tip of any popup opened on it) and moves again, a pixel at a time inside
-    it, until the tooltip shows. Entering is what opens a tooltip, and Leaflet's canvas
-    renderer drops mouse moves that come within 32 ms of the last one it handled, so a
-    single move can land unseen."""
+    it, until the tooltip shows. Entering is what opens a tooltip, and the incident layer
+    looks up the pointer once per animation frame, so a single move can land unseen."""
     x, y, r = page.evaluate(
         """([id, k]) => new Promise(done => {
             const ctl = IncidentMapper.layers[k];
-            const marker = ctl.markers[ctl.data.id.indexOf(id)];
-            ctl.map.setView(marker.getLatLng(), 9, {animate: false});
+            const i = ctl.data.id.indexOf(id);
+            ctl.map.setView(ctl.latLng(i), 9, {animate: false});
             const box = ctl.map.getContainer().getBoundingClientRect();
             let last = null;
             const tick = () => {
-                const p = ctl.map.latLngToContainerPoint(marker.getLatLng());
+                const p = ctl.map.latLngToContainerPoint(ctl.latLng(i));
                 if (last && p.x === last.x && p.y === last.y) {
-                    done([box.left + p.x, box.top + p.y, marker.options.radius]);
+                    done([box.left + p.x, box.top + p.y, ctl.radius(i)]);
                 } else { last = p; requestAnimationFrame(tick); }
             };
             tick();

@@ -44,11 +44,12 @@ def small():
 def test_payload_draws_rows_with_coordinates_and_lists_the_rest(small):
     p = payloads.build(small)
     assert p.data["id"] == ["synthetic-a", "synthetic-b"]
-    assert p.data["lat"] == [49.84, 49.99] and p.data["lon"] == [24.03, 36.23]
+    assert p.data["lat"].tolist() == [49.84, 49.99] and p.data["lon"].tolist() == [24.03, 36.23]
     assert p.missing_geometry == ["synthetic-c"]
     assert p.dropped_links == 1
     assert p.data["dicts"]["sources"] == ["https://example.org/a", "https://example.org/b"]
-    assert p.data["src"] == [[0], [1]]
+    # Row k's links: src[src_start[k]:src_start[k + 1]]; the javascript: link is dropped.
+    assert p.data["src_start"].tolist() == [0, 1, 2] and p.data["src"].tolist() == [0, 1]
 
 
 def test_payload_colours_and_sizes(small):
@@ -69,7 +70,7 @@ def test_casualty_ranges_and_dates():
     gdf = frame([{"id": "synthetic-d", "date": "1970-01-11"}], [shapely.Point(30, 50)])
     gdf["date_end"] = pd.to_datetime(["1970-01-14"])
     p = payloads.build(gdf)
-    assert p.data["day"] == [10] and p.data["dur"] == [3]
+    assert p.data["day"].tolist() == [10] and p.data["dur"].tolist() == [3]
 
 
 def test_unknown_color_by_is_a_clear_error(small):

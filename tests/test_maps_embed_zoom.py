@@ -24,7 +24,7 @@ VIEWS_JS = """() => IncidentMapper.layers.map(l => {
     const view = l.map.getBounds();
     return {zoom: l.map.getZoom(), width: l.map.getSize().x, height: l.map.getSize().y,
             incidents: l.visible().length,
-            inside: l.visible().every(i => view.contains(l.markers[i].getLatLng())),
+            inside: l.visible().every(i => view.contains(l.latLng(i))),
             center: l.map.getCenter(), view: view.toBBoxString()};
 })"""
 

@@ -30,10 +30,10 @@ def test_oblast_precision_popup_names_the_oblast_not_the_town_or_plant(chromium,
     texts = page.evaluate("""owner => {
         const c = IncidentMapper.layers[0], d = c.data;
         const i = d.codes.owner_company.findIndex(k => d.dicts.owner_company[k] === owner);
-        c.map.setView(c.markers[i].getLatLng(), 8, {animate: false});
+        c.map.setView(c.latLng(i), 8, {animate: false});
         c.openPopup(i);
         return {popup: document.querySelector('.leaflet-popup-content').innerText,
-                tooltips: d.lat.map((_, j) => c.tooltipText(d, j))};
+                tooltips: Array.from(d.id, (_, j) => c.tooltipText(d, j))};
     }""", flex["owner_company"])
     popup = texts["popup"]
     assert geo.oblast(flex["oblast"]).name_en in popup and "industrial site" in popup

@@ -27,8 +27,17 @@
     return a;
   }
 
+  var NO_DAY = -2147483648;  // day column: no date (maps.payload.NO_DAY)
   function isoDay(day) { return new Date(day * 86400000).toISOString().slice(0, 10); }
-  function monthOf(day) { var d = new Date(day * 86400000); return d.getUTCFullYear() * 12 + d.getUTCMonth(); }
+  /* year * 12 + month (0-11) of a day number, by the civil-from-days arithmetic of
+   * H. Hinnant's date algorithms: no Date object per incident. */
+  function monthOf(day) {
+    var z = day + 719468, era = Math.floor(z / 146097), doe = z - era * 146097;
+    var yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+    var doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    var mp = Math.floor((5 * doy + 2) / 153), month = mp < 10 ? mp + 2 : mp - 10;
+    return (yoe + era * 400 + (month < 2 ? 1 : 0)) * 12 + month;
+  }
   IM.monthLabel = monthLabel;
   function monthLabel(m) { return Math.floor(m / 12) + "-" + ("0" + (m % 12 + 1)).slice(-2); }
 
@@ -38,7 +47,7 @@
     return codes ? d.dicts[name][codes[i]] : "";
   }
   function dateText(d, i) {
-    if (d.day[i] === null) { return ""; }
+    if (d.day[i] === NO_DAY) { return ""; }
     var cut = { month: 7, year: 4 }[field(d, "date_precision", i)] || 10;
     var text = isoDay(d.day[i]).slice(0, cut);
     if (d.dur[i]) { text += " \u2013 " + isoDay(d.day[i] + d.dur[i]).slice(0, cut); }
@@ -55,7 +64,7 @@
     var owner = joined([field(d, "owner_company", i), country && (field(d, "owner_company", i) ? "(" + country + ")" : country)], " ");
     var kind = field(d, "target_type", i);
     return [
-      ["Place", joined([d.place[i], field(d, "oblast_name", i), field(d, "macro_region", i)], ", ")],
+      ["Place", joined([field(d, "place", i), field(d, "oblast_name", i), field(d, "macro_region", i)], ", ")],
       ["Date", dateText(d, i) && dateText(d, i) + (DATE_WORDS[field(d, "date_precision", i)] || "")],
       ["Target", d.target[i] ? d.target[i] + (kind ? " (" + kind + ")" : "") : kind],
       ["Owner", owner],
@@ -63,8 +72,8 @@
       ["Why this owner", owner ? field(d, "ownership_reason", i) : ""],
       ["Sector", field(d, "sector", i)],
       ["Weapon", field(d, "weapon", i)],
-      ["Killed", d.killed[i]],
-      ["Injured", d.injured[i]],
+      ["Killed", field(d, "killed", i)],
+      ["Injured", field(d, "injured", i)],
       ["Location", field(d, "location_precision", i)],
       ["Satellite fire detections", d.fire ? d.fire[i] : ""],
       ["ID", d.id[i]]
@@ -73,7 +82,7 @@
 
   function incidentNode(d, i) {
     var box = el("div", "im-incident");
-    box.appendChild(el("div", "im-title", d.target[i] || d.place[i] || d.id[i]));
+    box.appendChild(el("div", "im-title", d.target[i] || field(d, "place", i) || d.id[i]));
     var table = el("table", "im-fields");
     popupRows(d, i).forEach(function (row) {
       if (row[1] === "" || row[1] === null || row[1] === undefined) { return; }
@@ -86,7 +95,8 @@
     });
     box.appendChild(table);
     if (d.notes[i]) { box.appendChild(el("div", "im-notes im-value", d.notes[i])); }
-    var urls = d.src[i].map(function (k) { return d.dicts.sources[k]; });
+    var urls = [];
+    for (var k = d.src_start[i]; k < d.src_start[i + 1]; k++) { urls.push(d.dicts.sources[d.src[k]]); }
     if (urls.length) {
       box.appendChild(el("div", "im-sources-title", urls.length > 1 ? "Sources" : "Source"));
       var list = el("ol", "im-sources");
@@ -97,7 +107,7 @@
   }
 
   function tooltipText(d, i) {
-    return [dateText(d, i), d.place[i], d.target[i] || field(d, "target_type", i)]
+    return [dateText(d, i), field(d, "place", i), d.target[i] || field(d, "target_type", i)]
       .filter(function (s) { return s; }).join(" \u00b7 ");
   }
 
@@ -120,40 +130,43 @@
     return { topLeft: [8, top], bottomRight: [8, bottom], height: box.height - top - bottom };
   }
 
-  /* The incident layer: one canvas circle per incident, filters and timeline over it. */
+  /* The incident layer: every incident on one canvas (IM.IncidentCanvas, in its own pane
+   * above the polygons and transparent to the pointer: clicks and hovers are found in the
+   * canvas's screen grid), filters and timeline over it. */
+  var PANE = "incidentMapperIncidents";
+  IM.NO_MONTH = -1;
   IM.incidents = function (group, map, d, opts) {
-    var n = d.lat.length, markers = new Array(n), month = new Array(n);
-    var filters = {}, shownMonth = null, visible = [];
-    var outline = d.outline ? { color: "#222", weight: 1, opacity: 0.9 } : { stroke: false };
-    for (var i = 0; i < n; i++) {
-      month[i] = d.day[i] === null ? null : monthOf(d.day[i]);
-      markers[i] = L.circleMarker([d.lat[i], d.lon[i]], L.extend({
-        radius: d.r[i], fillColor: d.colors[d.c[i]], fillOpacity: 0.8
-      }, outline));
-      markers[i].imIndex = i;
+    IM.decode(d);
+    var n = d.lat.length, month = new Int32Array(n);
+    var filters = {}, shownMonth = null, visible = new Int32Array(0);
+    for (var i = 0; i < n; i++) { month[i] = d.day[i] === NO_DAY ? IM.NO_MONTH : monthOf(d.day[i]); }
+    if (!map.getPane(PANE)) {
+      var pane = map.createPane(PANE);
+      pane.style.zIndex = 420;  // above the polygons' canvas (400), below the heat map (450)
+      pane.style.pointerEvents = "none";
     }
-    function passes(i) {
-      for (var name in filters) {
-        if (filters[name] !== null && d.codes[name][i] !== filters[name]) { return false; }
-      }
-      return shownMonth === null || month[i] === shownMonth;
-    }
+    var canvas = new IM.IncidentCanvas(d, { pane: PANE });
+    group.addLayer(canvas);
     function redraw() {
-      var onMap = map.hasLayer(group);
-      // Rebuild off the map so the canvas redraws once, not once per circle.
-      if (onMap) { map.removeLayer(group); }
-      group.clearLayers();
-      visible = [];
-      for (var i = 0; i < n; i++) {
-        if (passes(i)) { visible.push(i); group.addLayer(markers[i]); }
+      var active = [];
+      for (var name in filters) {
+        if (filters[name] !== null) { active.push([d.codes[name], filters[name]]); }
       }
-      if (onMap) { map.addLayer(group); }
-      map.getContainer().setAttribute("data-incidents-rendered", String(visible.length));
+      var kept = new Int32Array(n), count = 0;
+      for (var i = 0; i < n; i++) {
+        var pass = shownMonth === null || month[i] === shownMonth;
+        for (var f = 0; pass && f < active.length; f++) { pass = active[f][0][i] === active[f][1]; }
+        if (pass) { kept[count++] = i; }
+      }
+      visible = kept.subarray(0, count);
+      canvas.setShown(visible);
+      map.getContainer().setAttribute("data-incidents-rendered", String(count));
       ctl.listeners.forEach(function (listener) { listener(visible); });
     }
+    function latLng(i) { return L.latLng(d.lat[i], d.lon[i]); }
     function openPopup(i, latlng) {
       // Several incidents can share one spot (settlement centroids): list all of them.
-      var here = visible.filter(function (j) { return d.lat[j] === d.lat[i] && d.lon[j] === d.lon[i]; });
+      var here = Array.prototype.filter.call(visible, function (j) { return d.lat[j] === d.lat[i] && d.lon[j] === d.lon[i]; });
       if (here.indexOf(i) < 0) { here.unshift(i); }
       var box = el("div", "im-popup");
       if (here.length > 1) { box.appendChild(el("div", "im-count", here.length + " incidents at this location")); }
@@ -161,23 +174,34 @@
       var clear = clearArea(map);
       L.popup({ maxWidth: 360, maxHeight: Math.max(120, Math.min(320, clear.height - 60)),
                 autoPanPaddingTopLeft: clear.topLeft, autoPanPaddingBottomRight: clear.bottomRight })
-        .setLatLng(latlng || markers[i].getLatLng()).setContent(box).openOn(map);
+        .setLatLng(latlng || latLng(i)).setContent(box).openOn(map);
     }
-    var tooltip = L.tooltip({ direction: "top", offset: [0, -4] });
-    group.on("click", function (e) { openPopup(e.layer.imIndex, e.layer.getLatLng()); });
-    group.on("mouseover", function (e) {
-      tooltip.setLatLng(e.layer.getLatLng()).setContent(el("span", "im-value", tooltipText(d, e.layer.imIndex)));
+    var tooltip = L.tooltip({ direction: "top", offset: [0, -4] }), hovered = -1, pending = null;
+    function under(e) { return map.hasLayer(canvas) ? canvas.find(e.containerPoint) : -1; }
+    map.on("click", function (e) {
+      var i = under(e);
+      if (i >= 0) { openPopup(i, latLng(i)); }
+    });
+    function hover(e) {
+      var i = under(e);
+      map.getContainer().style.cursor = i >= 0 ? "pointer" : "";
+      if (i === hovered) { return; }
+      hovered = i;
+      if (i < 0) { map.closeTooltip(tooltip); return; }
+      tooltip.setLatLng(latLng(i)).setContent(el("span", "im-value", tooltipText(d, i)));
       map.openTooltip(tooltip);
+    }
+    // One search per animation frame, however fast the pointer moves.
+    map.on("mousemove", function (e) {
+      if (!pending) { requestAnimationFrame(function () { hover(pending); pending = null; }); }
+      pending = e;
     });
-    group.on("mouseout", function () { map.closeTooltip(tooltip); });
-    // All vectors share the map's canvas: keep incidents drawn (and clickable) on top.
-    map.on("overlayadd baselayerchange", function () {
-      if (map.hasLayer(group)) { group.bringToFront(); }
-    });
+    map.on("mouseout", function () { hovered = -1; map.closeTooltip(tooltip); });
 
     var ctl = {
-      data: d, map: map, group: group, markers: markers, month: month, listeners: [],
+      data: d, map: map, group: group, canvas: canvas, month: month, listeners: [],
       visible: function () { return visible.slice(); },
+      latLng: latLng, radius: function (i) { return d.r[i]; },
       setFilter: function (name, code) { filters[name] = code; redraw(); },
       setMonth: function (m) { shownMonth = m; redraw(); },
       openPopup: openPopup, field: field, tooltipText: tooltipText

@@ -1,4 +1,4 @@
-/* incident-mapper runtime, part 2: the controls - collapsible panels, filters, month
+/* incident-mapper runtime, part 3: the controls - collapsible panels, filters, month
  * timeline, search, legend counts and the map-wide layout. Same safety rule as part 1
  * (incident_mapper.js): data reaches the page only through textContent. */
 (function () {
@@ -76,11 +76,14 @@
 
   /* Month slider: all months, or one month at a time (with play). */
   IM.timeline = function (ctl, position) {
-    var months = ctl.month.filter(function (m) { return m !== null; });
-    if (!months.length) { return; }
     // A loop, not Math.min.apply: an argument list of 125,000 months overflows the stack.
-    var lo = months[0], hi = months[0];
-    months.forEach(function (m) { if (m < lo) { lo = m; } if (m > hi) { hi = m; } });
+    var lo = Infinity, hi = -Infinity;
+    ctl.month.forEach(function (m) {
+      if (m === IM.NO_MONTH) { return; }
+      if (m < lo) { lo = m; }
+      if (m > hi) { hi = m; }
+    });
+    if (lo > hi) { return; }
     var box = control(ctl.map, position, "im-timeline", "Timeline");
     var all = el("input"); all.type = "checkbox"; all.checked = true;
     var allLabel = el("label", null, " all months");
@@ -111,12 +114,19 @@
    * maps.search.fold_table), then punctuation to spaces: "Київ", "Kyïv" -> "kyiv". */
   var APOSTROPHES = /[\u02bc'\u2019`\u2018\u2032\u00b4]/g;
   function fold(text, table) {
+    text = String(text);
+    // Plain ASCII (most text): the same result with none of the Unicode passes.
+    if (/^[\x00-\x7f]*$/.test(text)) { return text.toLowerCase().replace(/['`]/g, "").replace(/[^a-z0-9]+/g, " ").trim(); }
     var lower = String(text).normalize("NFC").toLowerCase().replace(APOSTROPHES, "");
-    var out = "", inWord = false;
-    for (var k = 0; k < lower.length; k++) {
-      var ch = lower[k], mid = table.mid[ch];
-      out += mid === undefined ? ch : (inWord ? mid : table.initial[ch]);
-      inWord = /[\p{L}\p{N}]/u.test(ch);
+    var out = lower, inWord = false;
+    // The table holds Cyrillic letters only: text without any needs no letter-by-letter pass.
+    if (/[\u0400-\u04ff]/.test(lower)) {
+      out = "";
+      for (var k = 0; k < lower.length; k++) {
+        var ch = lower[k], mid = table.mid[ch];
+        out += mid === undefined ? ch : (inWord ? mid : table.initial[ch]);
+        inWord = /[\p{L}\p{N}]/u.test(ch);
+      }
     }
     return out.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9\u0400-\u04ff]+/g, " ").trim();
   }
@@ -130,16 +140,37 @@
     var input = el("input"); input.type = "search"; input.placeholder = "Place, owner or target";
     var results = el("ul", "im-results");
     box.appendChild(input); box.appendChild(results);
-    var haystack = null;
-    function text(i) {
-      return [d.place[i], d.spellings[d.place[i]] || "", ctl.field(d, "owner_company", i),
-              ctl.field(d, "owner_country", i), d.target[i], ctl.field(d, "target_type", i)].join(" | ");
+    /* " " + the folded text of each incident: place (with its other spellings), owner,
+     * country, target and its kind, joined as fold would join them (coded pieces folded
+     * once per distinct value). Built while the page is idle (a million targets take
+     * seconds), finished at once if a search comes first. */
+    var haystack = new Array(d.id.length), ready = 0, memo = new Map(), places = null;
+    function once(text) {
+      var done = memo.get(text);
+      if (done === undefined) { done = text ? fold(text, d.fold) : ""; memo.set(text, done); }
+      return done;
     }
+    function prepare(upTo) {
+      places = places || d.dicts.place.map(function (p) { return once(p && p + " | " + (d.spellings[p] || "")); });
+      for (; ready < Math.min(upTo, haystack.length); ready++) {
+        var i = ready, target = d.target[i];
+        haystack[i] = " " + [places[d.codes.place[i]], once(ctl.field(d, "owner_company", i)),
+          once(ctl.field(d, "owner_country", i)), target ? fold(target, d.fold) : "",
+          once(ctl.field(d, "target_type", i))].filter(function (p) { return p; }).join(" ");
+      }
+    }
+    var idle = window.requestIdleCallback || function (fn) { return setTimeout(function () {
+      fn({ timeRemaining: function () { return 10; } });
+    }, 50); };
+    idle(function slice(deadline) {
+      while (ready < haystack.length && deadline.timeRemaining() > 2) { prepare(ready + 1000); }
+      if (ready < haystack.length) { idle(slice); }
+    });
     function run() {
       var q = fold(input.value, d.fold);
       results.textContent = "";
       if (q.length < 2) { return; }
-      haystack = haystack || d.place.map(function (p, i) { return " " + fold(text(i), d.fold); });
+      prepare(haystack.length);
       var found = 0;
       ctl.visible().forEach(function (i) {
         // Match at the start of a word: "kiev" finds Kyiv, "iev" finds nothing.
@@ -151,7 +182,7 @@
         var button = el("button", null, ctl.tooltipText(d, i) + (owner ? " \u00b7 " + owner : ""));
         button.type = "button";
         button.addEventListener("click", function () {
-          ctl.map.setView(ctl.markers[i].getLatLng(), Math.max(ctl.map.getZoom(), 9));
+          ctl.map.setView(ctl.latLng(i), Math.max(ctl.map.getZoom(), 9));
           ctl.openPopup(i);
         });
         item.appendChild(button);
