@@ -170,7 +170,8 @@ def test_agreement_with_geonames_admin1_codes():
 
 def test_near_border_distance_is_the_geodesic_to_the_nearest_vertex_in_km(tmp_path):
     """Kills `km = metres / 1001` (and any other scale slip) in geo.locate: the distance of a
-    near-border point is pinned to the metre against a value computed by hand.
+    near-border point is pinned to the metre against a value computed by hand; and an index
+    kept across a change of boundaries (geo.locate.x_locate_rows__mutmut_15).
 
     Synthetic test boundaries: one triangle labelled Zakarpattia whose southern tip is the
     vertex (30.0 E, 50.0 N); the point 0.05 degrees due south of the tip is nearest to the
@@ -182,6 +183,10 @@ def test_near_border_distance_is_the_geodesic_to_the_nearest_vertex_in_km(tmp_pa
     tip = shapely.Polygon([(30.0, 50.0), (30.5, 51.0), (29.5, 51.0)])
     path = tmp_path / "synthetic.geojson"
     gpd.GeoDataFrame({"iso": ["UA-21"]}, geometry=[tip], crs=4326).to_file(path)
+    # With the shipped boundaries the point lies in Kyiv oblast, between Fastiv and Bila
+    # Tserkva. Asked first, so a point index cached without the boundaries' version
+    # (`_point_index(level, None)`) would keep answering from the shipped units below.
+    assert locate_points([30.0], [49.95])[0][0] == "UA-32"
     try:
         geo.load_boundaries(path)
         iso, flag, km = locate_points([30.0], [49.95])
