@@ -178,9 +178,64 @@ def test_each_distinct_query_is_resolved_once():
 def test_non_frame_input_and_missing_place_column_raise_clear_errors():
     with pytest.raises(geo.GeocodingError, match="DataFrame"):
         geo.geocode([("Kyiv",)])
-    no_place = gpd.GeoDataFrame({"id": ["x"]}, geometry=[None], crs="EPSG:4326")
-    with pytest.raises(geo.GeocodingError, match="'place'"):
+    no_place = gpd.GeoDataFrame({"id": ["x", "y", "z"]}, geometry=[None, None, shapely.Point(*LVIV[::-1])],
+                                crs="EPSG:4326")
+    with pytest.raises(geo.GeocodingError) as error:
         geo.geocode(no_place)
+    # the count of rows to do, not of all rows (a mutant wrote int(None): a TypeError instead)
+    assert str(error.value) == "2 rows need geocoding but the frame has no 'place' column"
+
+
+def test_a_located_frame_needs_no_place_column():
+    """Bug (mutation testing, geo.geocoding.x_geocode__mutmut_33): ``and`` -> ``or`` refuses
+    every frame without a place column, even one whose rows all have coordinates."""
+    located = gpd.GeoDataFrame({"id": ["x"]}, geometry=[shapely.Point(*LVIV[::-1])], crs="EPSG:4326")
+    out = geo.geocode(located)
+    assert out["geocode_source"].tolist() == ["input"] and out["geocoded_oblast"].tolist() == ["UA-46"]
+
+
+class Recording(Geocoder):
+    """Answers nothing; keeps the queries and the progress flag it was given."""
+    name = "recording"
+
+    def __init__(self):
+        self.queries, self.progress = [], []
+
+    def resolve(self, queries, progress=False):
+        self.queries.append(queries.copy())
+        self.progress.append(progress)
+        return empty_results(len(queries))
+
+
+def test_the_same_words_under_different_hints_are_different_queries():
+    """Bug (mutation testing, geo.geocoding.x__resolve__mutmut_47): hints joined without a
+    separator make a raion hint "Izium" and a hromada hint "Izium" one query, and the second
+    row gets the first row's answer."""
+    recording = Recording()
+    geo.geocode(frame(["Ivanivka", "Ivanivka"], ["UA-63", "UA-63"], admin2=["Izium", ""], admin3=["", "Izium"]),
+                geocoder=recording)
+    (queries,) = recording.queries
+    assert queries[["admin2", "admin3"]].values.tolist() == [["Izium", ""], ["", "Izium"]]
+
+
+@pytest.mark.parametrize("progress", [True, False])
+def test_progress_reaches_the_geocoder(progress):
+    """Bug (mutation testing, geo.geocoding.x__resolve__mutmut_70): progress=None passed on,
+    so geocode(progress=True) never shows a progress bar."""
+    recording = Recording()
+    geo.geocode(frame(["Lviv"]), geocoder=recording, progress=progress)
+    assert recording.progress == [progress]
+
+
+def test_coordinates_written_as_text_that_is_no_number_count_as_missing():
+    """Bug (mutation testing, geo.geocoding.x__as_geodataframe__mutmut_34): without
+    errors="coerce" a plain DataFrame with "unknown" in longitude raises instead of being
+    geocoded from its place."""
+    plain = pd.DataFrame({"id": ["a", "b"], "place": ["Kharkiv", "Lviv"],
+                          "latitude": ["49.84", "49.84"], "longitude": ["unknown", "24.03"]})
+    out = geo.geocode(plain)
+    assert out["geocode_source"].tolist() == ["gazetteer", "input"]
+    assert out.geometry.iloc[0].y == pytest.approx(KHARKIV[0], abs=0.03)
 
 
 def test_reverse_scalar_and_vectorised():
@@ -206,6 +261,17 @@ def test_coarsen_snaps_to_what_may_be_published():
     assert hromada["location_precision"].iloc[0] in ("hromada", "raion")
     with pytest.raises(geo.GeocodingError, match="precision"):
         geo.coarsen(gdf, "street")
+
+
+def test_coarsen_treats_a_precision_it_does_not_know_as_exact():
+    """Bug (mutation testing, geo.geocoding.x_coarsen__mutmut_31): a precision word outside
+    the scale ("street", from a user's file) ranked as "settlement" is left where it is by
+    coarsen(..., "settlement"): the exact point would be published."""
+    gdf = frame([""], ["UA-21"], points=[(48.4460, 22.7211)], location_precision=["street"])
+    out = geo.coarsen(gdf, "settlement")
+    assert out["location_precision"].tolist() == ["settlement"]
+    assert out.geometry.iloc[0].y == pytest.approx(MUKACHEVO[0], abs=0.02)
+    assert not out.geometry.iloc[0].equals(gdf.geometry.iloc[0])
 
 
 def test_gazetteer_loads_once_and_covers_ukraine():
