@@ -168,3 +168,10 @@ def test_pair_spells_two_different_groups_and_refuses_one_twice():
     assert geo.scheme("macro").pair("West", "EAST") == ("west", "east")
     with pytest.raises(geo.GroupError, match="compare two different groups, not 'west' with itself"):
         geo.scheme("macro").pair("west", "West")
+
+
+@pytest.mark.parametrize("spelt", ["Macro", " MACRO ", "Dnipro", "LON:30.5"])
+def test_built_in_scheme_names_are_case_insensitive(spelt):
+    """Bug (mutation testing, geo.regions.x_scheme__mutmut_14): "macro" dropped from the names
+    that are lower-cased, so "Macro" (as typed on a command line) is an unknown scheme."""
+    assert geo.scheme(spelt).name == spelt.strip().lower()
