@@ -159,6 +159,18 @@ def test_coordinates_contradicting_the_stated_oblast_are_flagged_not_moved():
     assert out.geometry.iloc[0].y == pytest.approx(LVIV[0])
 
 
+def test_the_summary_counts_every_outcome_under_its_documented_name():
+    """Bugs (mutation testing, geo.geocoding.x__summary__mutmut_43 and _60): a summary key
+    renamed ("XXflaggedXX", "NOT_TRIED"): the CLI reads summary.get("not_tried", 0), so the
+    "geocoder unreachable: N places not tried" line would silently say nothing."""
+    out = geo.geocode(frame(["Kharkiv", "Lviv", "Qwxzv"], ["UA-63", "UA-46", ""], points=[LVIV, None, None]))
+    summary = out.attrs["geocode_summary"]
+    assert {k: summary[k] for k in ("rows", "already_located", "geocoded", "unresolved", "unresolved_ids",
+                                    "flagged", "failed", "not_tried")} == {
+        "rows": 3, "already_located": 1, "geocoded": 1, "unresolved": 1, "unresolved_ids": ["r2"],
+        "flagged": 1, "failed": 0, "not_tried": 0}
+
+
 def test_each_distinct_query_is_resolved_once():
     class Counting(Geocoder):
         name = "counting"
