@@ -171,6 +171,15 @@ def test_the_summary_counts_every_outcome_under_its_documented_name():
         "flagged": 1, "failed": 0, "not_tried": 0}
 
 
+def test_scores_belong_to_geocoded_rows_and_are_empty_for_input_rows():
+    """Bug (mutation testing, geo.geocoding.x_geocode__mutmut_258): ``~todo`` -> ``todo``
+    blanks the score and candidate count of every geocoded row and gives input rows 0."""
+    out = geo.geocode(frame(["Mukachevo", "Kharkiv"], points=[None, KHARKIV]))
+    assert out["geocode_score"].iloc[0] == 100 and out["geocode_candidates"].iloc[0] == 1  # one Mukachevo
+    assert out["geocode_score"].isna().tolist() == [False, True]
+    assert out["geocode_candidates"].isna().tolist() == [False, True]
+
+
 def test_each_distinct_query_is_resolved_once():
     class Counting(Geocoder):
         name = "counting"
