@@ -159,6 +159,27 @@ def test_coordinates_contradicting_the_stated_oblast_are_flagged_not_moved():
     assert out.geometry.iloc[0].y == pytest.approx(LVIV[0])
 
 
+def test_the_summary_counts_every_outcome_under_its_documented_name():
+    """Bugs (mutation testing, geo.geocoding.x__summary__mutmut_43 and _60): a summary key
+    renamed ("XXflaggedXX", "NOT_TRIED"): the CLI reads summary.get("not_tried", 0), so the
+    "geocoder unreachable: N places not tried" line would silently say nothing."""
+    out = geo.geocode(frame(["Kharkiv", "Lviv", "Qwxzv"], ["UA-63", "UA-46", ""], points=[LVIV, None, None]))
+    summary = out.attrs["geocode_summary"]
+    assert {k: summary[k] for k in ("rows", "already_located", "geocoded", "unresolved", "unresolved_ids",
+                                    "flagged", "failed", "not_tried")} == {
+        "rows": 3, "already_located": 1, "geocoded": 1, "unresolved": 1, "unresolved_ids": ["r2"],
+        "flagged": 1, "failed": 0, "not_tried": 0}
+
+
+def test_scores_belong_to_geocoded_rows_and_are_empty_for_input_rows():
+    """Bug (mutation testing, geo.geocoding.x_geocode__mutmut_258): ``~todo`` -> ``todo``
+    blanks the score and candidate count of every geocoded row and gives input rows 0."""
+    out = geo.geocode(frame(["Mukachevo", "Kharkiv"], points=[None, KHARKIV]))
+    assert out["geocode_score"].iloc[0] == 100 and out["geocode_candidates"].iloc[0] == 1  # one Mukachevo
+    assert out["geocode_score"].isna().tolist() == [False, True]
+    assert out["geocode_candidates"].isna().tolist() == [False, True]
+
+
 def test_each_distinct_query_is_resolved_once():
     class Counting(Geocoder):
         name = "counting"
@@ -178,9 +199,64 @@ def test_each_distinct_query_is_resolved_once():
 def test_non_frame_input_and_missing_place_column_raise_clear_errors():
     with pytest.raises(geo.GeocodingError, match="DataFrame"):
         geo.geocode([("Kyiv",)])
-    no_place = gpd.GeoDataFrame({"id": ["x"]}, geometry=[None], crs="EPSG:4326")
-    with pytest.raises(geo.GeocodingError, match="'place'"):
+    no_place = gpd.GeoDataFrame({"id": ["x", "y", "z"]}, geometry=[None, None, shapely.Point(*LVIV[::-1])],
+                                crs="EPSG:4326")
+    with pytest.raises(geo.GeocodingError) as error:
         geo.geocode(no_place)
+    # the count of rows to do, not of all rows (a mutant wrote int(None): a TypeError instead)
+    assert str(error.value) == "2 rows need geocoding but the frame has no 'place' column"
+
+
+def test_a_located_frame_needs_no_place_column():
+    """Bug (mutation testing, geo.geocoding.x_geocode__mutmut_33): ``and`` -> ``or`` refuses
+    every frame without a place column, even one whose rows all have coordinates."""
+    located = gpd.GeoDataFrame({"id": ["x"]}, geometry=[shapely.Point(*LVIV[::-1])], crs="EPSG:4326")
+    out = geo.geocode(located)
+    assert out["geocode_source"].tolist() == ["input"] and out["geocoded_oblast"].tolist() == ["UA-46"]
+
+
+class Recording(Geocoder):
+    """Answers nothing; keeps the queries and the progress flag it was given."""
+    name = "recording"
+
+    def __init__(self):
+        self.queries, self.progress = [], []
+
+    def resolve(self, queries, progress=False):
+        self.queries.append(queries.copy())
+        self.progress.append(progress)
+        return empty_results(len(queries))
+
+
+def test_the_same_words_under_different_hints_are_different_queries():
+    """Bug (mutation testing, geo.geocoding.x__resolve__mutmut_47): hints joined without a
+    separator make a raion hint "Izium" and a hromada hint "Izium" one query, and the second
+    row gets the first row's answer."""
+    recording = Recording()
+    geo.geocode(frame(["Ivanivka", "Ivanivka"], ["UA-63", "UA-63"], admin2=["Izium", ""], admin3=["", "Izium"]),
+                geocoder=recording)
+    (queries,) = recording.queries
+    assert queries[["admin2", "admin3"]].values.tolist() == [["Izium", ""], ["", "Izium"]]
+
+
+@pytest.mark.parametrize("progress", [True, False])
+def test_progress_reaches_the_geocoder(progress):
+    """Bug (mutation testing, geo.geocoding.x__resolve__mutmut_70): progress=None passed on,
+    so geocode(progress=True) never shows a progress bar."""
+    recording = Recording()
+    geo.geocode(frame(["Lviv"]), geocoder=recording, progress=progress)
+    assert recording.progress == [progress]
+
+
+def test_coordinates_written_as_text_that_is_no_number_count_as_missing():
+    """Bug (mutation testing, geo.geocoding.x__as_geodataframe__mutmut_34): without
+    errors="coerce" a plain DataFrame with "unknown" in longitude raises instead of being
+    geocoded from its place."""
+    plain = pd.DataFrame({"id": ["a", "b"], "place": ["Kharkiv", "Lviv"],
+                          "latitude": ["49.84", "49.84"], "longitude": ["unknown", "24.03"]})
+    out = geo.geocode(plain)
+    assert out["geocode_source"].tolist() == ["gazetteer", "input"]
+    assert out.geometry.iloc[0].y == pytest.approx(KHARKIV[0], abs=0.03)
 
 
 def test_reverse_scalar_and_vectorised():
@@ -206,6 +282,17 @@ def test_coarsen_snaps_to_what_may_be_published():
     assert hromada["location_precision"].iloc[0] in ("hromada", "raion")
     with pytest.raises(geo.GeocodingError, match="precision"):
         geo.coarsen(gdf, "street")
+
+
+def test_coarsen_treats_a_precision_it_does_not_know_as_exact():
+    """Bug (mutation testing, geo.geocoding.x_coarsen__mutmut_31): a precision word outside
+    the scale ("street", from a user's file) ranked as "settlement" is left where it is by
+    coarsen(..., "settlement"): the exact point would be published."""
+    gdf = frame([""], ["UA-21"], points=[(48.4460, 22.7211)], location_precision=["street"])
+    out = geo.coarsen(gdf, "settlement")
+    assert out["location_precision"].tolist() == ["settlement"]
+    assert out.geometry.iloc[0].y == pytest.approx(MUKACHEVO[0], abs=0.02)
+    assert not out.geometry.iloc[0].equals(gdf.geometry.iloc[0])
 
 
 def test_gazetteer_loads_once_and_covers_ukraine():

@@ -246,3 +246,15 @@ def test_a_point_set_after_loading_is_written_to_the_csv(tmp_path):
     incidents.save(gdf, tmp_path / "out.csv")
     back = incidents.load(tmp_path / "out.csv")
     assert (back.geometry[0].x, back.geometry[0].y) == (24.03, 49.84)
+
+
+def test_a_blank_record_in_json_records_is_skipped_and_later_records_keep_their_numbers(tmp_path):
+    """Bug (mutation testing, io.x_read_raw__mutmut_63): JSON records come without line
+    numbers; using the reader's missing numbers as they are crashes on the first blank record
+    instead of numbering records as CSV rows (first record = row 2)."""
+    path = write(tmp_path, "records.json", json.dumps([{"id": "a", "date": "2025-08-21"}, {"id": "", "date": ""},
+                                                      {"id": "c", "date": "someday"}]))
+    frame, rejected = incidents.load(path, errors="report")
+    assert frame["id"].tolist() == ["a"]
+    assert rejected[["row", "field", "value"]].values.tolist() == [[4, "date", "someday"]]
+    assert (frame.attrs["rows_blank"], frame.attrs["rows_in"]) == (1, 3)

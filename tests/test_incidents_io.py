@@ -81,6 +81,45 @@ def test_unsupported_extension(tmp_path):
         incidents.load(tmp_path / "x.docx")
 
 
+@pytest.mark.parametrize("name", ["out.tsv", "out.xlsx"])
+def test_save_refuses_what_it_cannot_write_and_says_what_it_writes(tmp_path, name):
+    """Bugs (mutation testing): ``or`` -> ``and`` in the check lets .xlsx through to a
+    KeyError and .tsv through to a comma-separated file named .tsv (io.x_save__mutmut_19);
+    an empty message (io.x_save__mutmut_26)."""
+    suffix = name[name.index("."):]
+    with pytest.raises(ValueError) as error:
+        incidents.save(frame_of(RICH), tmp_path / name)
+    assert str(error.value) == f"cannot write {suffix}: save writes .csv, .geojson, .json, .gpkg, .parquet"
+    assert not (tmp_path / name).exists()
+
+
+def test_a_geopackage_holds_one_layer_named_incidents(tmp_path):
+    """Bug (mutation testing, io.x_save__mutmut_143): without ``layer="incidents"`` GDAL names
+    the layer after the file, so ``read_file(path, layer="incidents")`` and GIS projects that
+    point at the layer break whenever the file is renamed."""
+    import pyogrio
+
+    path = tmp_path / "strikes.gpkg"
+    incidents.save(frame_of(RICH), path)
+    assert [name for name, _ in pyogrio.list_layers(path)] == ["incidents"]
+    assert len(gpd.read_file(path, layer="incidents")) == len(RICH)
+
+
+def test_a_bad_firms_file_is_named_in_the_error(tmp_path):
+    """Bug (mutation testing, io.x_load__mutmut_38): load passes no source to the FIRMS
+    reader, so its error says "in the incident data" instead of naming the file.
+    The two rows are synthetic (FIRMS VIIRS archive header), the second has no latitude."""
+    header = ("latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,"
+              "version,bright_ti5,frp,daynight,type\n")
+    row = "48.44,22.72,330.1,0.39,0.36,2025-08-21,0005,N,VIIRS,n,2,290.2,5.1,N,0\n"
+    path = tmp_path / "fires.csv"
+    path.write_text(header + row + row.replace("48.44", ""), encoding="utf-8")
+    with pytest.raises(incidents.IncidentDataError) as error:
+        incidents.load(path)
+    assert error.value.source == str(path)
+    assert str(error.value).splitlines()[0] == f"1 problem in {path}:"
+
+
 dates = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date.today())
 
 

@@ -84,7 +84,9 @@ def test_control_characters_are_row_errors(tmp_path, text):
     frame, rejected = incidents.load(path, errors="report")
     assert list(frame["id"]) == ["b"]
     assert (rejected.loc[0, "row"], rejected.loc[0, "field"]) == (2, "place")
-    assert "control character" in rejected.loc[0, "reason"] and rejected.loc[0, "value"] == text
+    # the whole reason, word for word (a mutant wrote "such as nul": the byte is named as Unicode does)
+    assert rejected.loc[0, "reason"] == "holds a control character (such as NUL), which no text field may contain"
+    assert rejected.loc[0, "value"] == text
     with pytest.raises(IncidentDataError) as error:
         incidents.load(path)
     assert repr(text) in str(error.value) and "\x00" not in str(error.value) and "\x1b" not in str(error.value)
@@ -223,3 +225,15 @@ def test_a_rows_problems_keep_the_order_of_the_checks_beside_a_ragged_line(tmp_p
     assert rejected["row"].tolist()[0] == 2  # the ragged line, first
     per_row = rejected[rejected["row"] > 2].groupby("row")["field"].agg(list)
     assert len(per_row) == 500 and all(fields == ["date", "killed"] for fields in per_row)
+
+
+def test_the_rejection_table_is_numbered_from_0_after_the_readers_rejections_join_it(tmp_path):
+    """Bug (mutation testing, io.x_load__mutmut_111): sorting the merged rejections without
+    ``ignore_index`` keeps the old row labels, so ``rejected.loc[0]`` is no longer the first
+    problem of the file (here it would be the bad date on line 4, listed second)."""
+    path = write(tmp_path, "mixed.csv", "id,date,notes\na,2025-08-21,fine\nb,2025-08-21,hello, world\n"
+                                         "c,someday,fine\n")
+    _, rejected = incidents.load(path, errors="report")
+    assert rejected["row"].tolist() == [3, 4]
+    assert list(rejected.index) == [0, 1]
+    assert rejected.loc[0, "row"] == 3

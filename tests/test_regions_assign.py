@@ -174,3 +174,31 @@ def test_agreement_with_geonames_admin1_codes():
     assert len(places) > 5000
     assert (flag < 2).all()                      # every place inside or within 10 km
     assert (iso == expected).mean() >= 0.998  # measured 99.89% (6 misses); Natural Earth's oblasts: 98.6% at most
+
+
+def test_near_border_distance_is_the_geodesic_to_the_nearest_vertex_in_km(tmp_path):
+    """Kills `km = metres / 1001` (and any other scale slip) in geo.locate: the distance of a
+    near-border point is pinned to the metre against a value computed by hand; and an index
+    kept across a change of boundaries (geo.locate.x_locate_rows__mutmut_15).
+
+    Synthetic test boundaries: one triangle labelled Zakarpattia whose southern tip is the
+    vertex (30.0 E, 50.0 N); the point 0.05 degrees due south of the tip is nearest to the
+    tip itself (both edges leave it steeply northwards). Both lie on one meridian, a geodesic,
+    so the distance is the WGS84 meridian arc from 49.95 to 50.0 degrees:
+    integral of M(phi) = a (1 - e^2) / (1 - e^2 sin^2 phi)^1.5 over the 0.05 degrees
+    (a = 6378137 m, f = 1/298.257223563), 5561.43 m (midpoint rule, 1,000 steps; M at
+    49.975 degrees is 6,372,925 m, times 0.000872665 rad = 5561.4 m)."""
+    tip = shapely.Polygon([(30.0, 50.0), (30.5, 51.0), (29.5, 51.0)])
+    path = tmp_path / "synthetic.geojson"
+    gpd.GeoDataFrame({"iso": ["UA-21"]}, geometry=[tip], crs=4326).to_file(path)
+    # With the shipped boundaries the point lies in Kyiv oblast, between Fastiv and Bila
+    # Tserkva. Asked first, so a point index cached without the boundaries' version
+    # (`_point_index(level, None)`) would keep answering from the shipped units below.
+    assert locate_points([30.0], [49.95])[0][0] == "UA-32"
+    try:
+        geo.load_boundaries(path)
+        iso, flag, km = locate_points([30.0], [49.95])
+    finally:
+        geo.reset_boundaries()
+    assert (iso[0], flag[0]) == ("UA-21", 1)  # NEAR_BORDER
+    assert km[0] == pytest.approx(5.56143, abs=0.001)

@@ -147,3 +147,31 @@ def test_dnipro_outlines_split_kyiv_city():
     left = shapely.intersection(outlines.geometry["left_bank"], kyiv).area
     assert right > 0 and left > 0
     assert right + left == pytest.approx(kyiv.area, rel=1e-3)
+
+
+@pytest.mark.parametrize("content", ['["Lviv", "Volyn"]', '{"Lviv": "border", "Volyn": " "}', '{"Lviv": 3}'])
+def test_a_scheme_file_that_is_not_oblast_to_group_names_is_refused(tmp_path, content):
+    """Bug (mutation testing, geo.regions.x__scheme_from_file__mutmut_51): ``or`` -> ``and``
+    in the shape check lets a JSON list through to an AttributeError, and a blank or
+    non-text group name through as a group."""
+    path = tmp_path / "groups.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(geo.SchemeFileError) as error:
+        geo.scheme(path)
+    assert str(error.value) == (f"scheme file {path}: expected oblast -> group name pairs, "
+                                'e.g. {"Lviv": "border", "Kharkiv": "frontier"}')
+
+
+def test_pair_spells_two_different_groups_and_refuses_one_twice():
+    """Bug (mutation testing, geo.regions.xǁSchemeǁpair__mutmut_4): ``a == b`` -> ``a != b``
+    refuses every real comparison and lets a group be compared with itself."""
+    assert geo.scheme("macro").pair("West", "EAST") == ("west", "east")
+    with pytest.raises(geo.GroupError, match="compare two different groups, not 'west' with itself"):
+        geo.scheme("macro").pair("west", "West")
+
+
+@pytest.mark.parametrize("spelt", ["Macro", " MACRO ", "Dnipro", "LON:30.5"])
+def test_built_in_scheme_names_are_case_insensitive(spelt):
+    """Bug (mutation testing, geo.regions.x_scheme__mutmut_14): "macro" dropped from the names
+    that are lower-cased, so "Macro" (as typed on a command line) is an unknown scheme."""
+    assert geo.scheme(spelt).name == spelt.strip().lower()
