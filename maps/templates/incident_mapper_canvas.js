@@ -78,16 +78,63 @@
     _update: function () {
       if (this._map._animatingZoom && this._bounds) { return; }
       L.Canvas.prototype._update.call(this);
-      if (this._paintRequest) { L.Util.cancelAnimFrame(this._paintRequest); }
+      this._requestPaint();
+    },
+
+    /* L.Canvas clears the canvas before it draws its paths (none here) on a view reset. */
+    _draw: function () {
+      L.Canvas.prototype._draw.call(this);
+      this._requestPaint();
+    },
+
+    _requestPaint: function () {
+      if (this._paintRequest) { L.Util.cancelAnimFrame(this._paintRequest); this._paintRequest = null; }
+      if (this._printing || (window.matchMedia && window.matchMedia("print").matches)) {
+        this._paintForPrint();  // frames of a printed page may get no beforeprint event
+        return;
+      }
       this._paintRequest = L.Util.requestAnimFrame(function () {
         this._paintRequest = null;
         if (this._map) { this._drawIncidents(); }
       }, this);
     },
 
+    /* Printing runs no animation frame (and lays the page out again, resizing the maps):
+     * while it lasts, every update paints at once. */
+    onAdd: function (map) {
+      L.Canvas.prototype.onAdd.call(this, map);
+      this._beforePrint = L.bind(function () {
+        this._printing = true;
+        this._map.invalidateSize({ animate: false });
+        this._update();
+      }, this);
+      // The screen picture comes back at the next frame, after the printed one is taken.
+      this._afterPrint = L.bind(function () {
+        this._printing = false;
+        L.Util.requestAnimFrame(function () { if (this._map) { this._update(); } }, this);
+      }, this);
+      window.addEventListener("beforeprint", this._beforePrint);
+      window.addEventListener("afterprint", this._afterPrint);
+    },
+
     onRemove: function () {
       if (this._paintRequest) { L.Util.cancelAnimFrame(this._paintRequest); this._paintRequest = null; }
+      window.removeEventListener("beforeprint", this._beforePrint);
+      window.removeEventListener("afterprint", this._afterPrint);
       L.Canvas.prototype.onRemove.call(this);
+    },
+
+    /* Chromium prints a canvas's transparent pixels white, which would hide the map's own
+     * canvas (the drawn basemap, other vector layers) under this one: for print, that canvas
+     * is copied beneath the incidents. */
+    _paintForPrint: function () {
+      this._drawIncidents();
+      var base = this._map._renderer, bb = base && base._bounds, ctx = this._ctx;
+      if (!(base instanceof L.Canvas) || base === this || !base._container || !bb) { return; }
+      ctx.save();
+      ctx.globalCompositeOperation = "destination-over";
+      ctx.drawImage(base._container, bb.min.x, bb.min.y, bb.max.x - bb.min.x, bb.max.y - bb.min.y);
+      ctx.restore();
     },
 
     _drawIncidents: function () {
