@@ -25,7 +25,7 @@ from maps.datasources import DATA_SOURCES
 from maps.controls import DataAttribution, FitBounds, MapLayout, Panel, PinnedFullscreen, SyncedPair
 from maps.layers import (
     FireLayer, IncidentFilters, IncidentHeatMap, IncidentLayer, IncidentMap, IncidentSearch, IncidentTimeline,
-    PolygonLayer, RawHTML, SiteLayer,
+    PolygonLayer, RawHTML, SavesIncidentData, SiteLayer,
 )
 from maps.safety import escape
 from maps.payload import country_label
@@ -242,10 +242,10 @@ def _union_bounds(bounds, region: geopandas.GeoDataFrame):
             [max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)]]
 
 
-class CompareMap(SyncedPair):
+class CompareMap(SavesIncidentData, SyncedPair):
     """Two synchronised incident maps side by side with a comparison panel below.
 
-    ``m1``/``m2`` are the two folium maps; save with :func:`maps.save`.
+    ``m1``/``m2`` are the two folium maps; save with :func:`maps.save` (or ``save``).
     """
 
     def _repr_html_(self, **kwargs):

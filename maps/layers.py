@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 import folium
 from branca.element import Element, Figure, MacroElement
@@ -117,10 +118,28 @@ def splice_payloads(page: str, root: Figure) -> list[str]:
     return [out for k, part in enumerate(parts) for out in (payloads[part] if k % 2 else [part])]
 
 
-class IncidentMap(folium.Map):
+class SavesIncidentData:
+    """``save`` as folium's, with the incident data in the page: the incident layers' data
+    is spliced in when the page is written (:func:`splice_payloads`), which folium's own
+    ``save`` (``get_root().render()``) does not do."""
+
+    def save(self, outfile: "str | Path | BinaryIO", close_file: bool = True, **kwargs) -> None:
+        """Write the self-contained page, as :func:`maps.save` does, to a path or a binary file."""
+        from maps.output import render_html, save
+
+        if isinstance(outfile, (str, Path)):
+            save(self, outfile)
+            return
+        outfile.write(render_html(self).encode("utf-8"))
+        if close_file:
+            outfile.close()
+
+
+class IncidentMap(SavesIncidentData, folium.Map):
     """A folium.Map that loads only Leaflet (no jQuery, Bootstrap, icon fonts).
 
-    ``_repr_html_`` gives the sandboxed iframe of :func:`maps.embed`.
+    ``_repr_html_`` gives the sandboxed iframe of :func:`maps.embed`; ``save`` writes the
+    same page as :func:`maps.save`.
     """
 
     default_js = _links("leaflet.js")

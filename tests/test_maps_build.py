@@ -277,3 +277,21 @@ def test_drawn_basemap_labels_the_administrative_centres():
                 "Odesa", "Poltava", "Rivne", "Sevastopol", "Simferopol", "Sumy", "Ternopil", "Uzhhorod",
                 "Vinnytsia", "Zaporizhzhia", "Zhytomyr"}  # the 24 oblast capitals, Kyiv, Sevastopol
     assert sorted(names) == sorted(expected)
+
+
+def test_folium_save_writes_the_incident_data(tmp_path, capsys):
+    # Bug caught: IncidentMap/CompareMap.save falling back to folium's own save, which
+    # renders the page without the spliced incident data (a map with no incidents).
+    import io
+
+    import incidents
+    import maps
+
+    gdf, _ = maps.prepare(incidents.sample())
+    for built, name in ((maps.incident_map(gdf), "map.html"), (maps.compare_map(gdf), "compare.html")):
+        built.save(tmp_path / name)
+        page = (tmp_path / name).read_text(encoding="utf-8")
+        assert "mukachevo-flex-2025-08-21" in page and "im-payload" not in page.lower()
+    buffer = io.BytesIO()
+    maps.incident_map(gdf).save(buffer, close_file=False)
+    assert b"mukachevo-flex-2025-08-21" in buffer.getvalue()
