@@ -33,16 +33,15 @@ A settlement without its own coordinates is shown at its hromada's centre (preci
 
 from __future__ import annotations
 
-import re
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from rapidfuzz.distance import OSA
 
-from geo.gazetteer import Gazetteer, load_gazetteer, name_key, skeleton, unit_stem
+from geo.gazetteer import Gazetteer, load_gazetteer, skeleton, unit_stem
 from geo.geocoders.base import Geocoder, empty_results
-from incidents.oblasts import OBLASTS, UnknownOblastError, oblast
+from geo.geocoders.place_text import hint_stem, oblast_named, parse_place, same_unit
+from incidents.oblasts import oblast
 
 __all__ = ["FUZZY_THRESHOLD", "OfflineGeocoder", "parse_place"]
 
@@ -71,72 +70,11 @@ OFFICIAL_BONUS = 1.0
 FUZZY_MIN_LENGTH = 5
 VARIANT_SCORE = 90
 
-_QUALIFIER_WORDS: dict[str, tuple[str, ...]] = {
-    "oblast": ("oblast", "oblasti", "obl", "region", "province", "oblast s"),
-    "raion": ("raion", "rayon", "raioni", "district", "r n"),
-    "hromada": ("hromada", "territorial community", "terytorialna hromada", "community",
-                "municipality", "otg", "tg"),
-    "settlement": ("city", "town", "village", "settlement", "urban type settlement",
-                   "misto", "selo", "selyshche", "smt", "hamlet", "outskirts", "suburbs",
-                   "area", "vicinity"),
-}
-_SUFFIX_RE = re.compile(
-    r"\s+(" + "|".join(sorted((w for ws in _QUALIFIER_WORDS.values() for w in ws),
-                              key=len, reverse=True)) + r")$")
-_QUALIFIER_OF = {w: kind for kind, ws in _QUALIFIER_WORDS.items() for w in ws}
-_PREFIX_RE = re.compile(
-    r"^(?:the\s+)?(?:(?:on the outskirts of|outskirts of|in the vicinity of|vicinity of|"
-    r"suburbs of|close to|near|outside|around)\s+)?(?:the\s+)?"
-    r"(?:(?:village of|town of|city of|settlement of|urban type settlement|village|town|city|"
-    r"settlement|selo|misto|selyshche|smt|s|m|sm|pgt|g)\s+)?(?=\S)")
-_ACLED_DISTRICT_RE = re.compile(r"\s+[-–—]\s+")
-_PARENS_RE = re.compile(r"\(([^)]*)\)")
-_POSSESSIVE_RE = re.compile(r"(?<=\w)[ʼ'’`]s\b")
 
 _CATEGORY_RANK = {"K": 5, "M": 4, "T": 3, "X": 2, "C": 1, "G": 1}
 _UNIT_CATEGORY = {"hromada": "H", "raion": "P"}
 _SETTLEMENT_CATS = frozenset(("K", "M", "T", "X", "C", "G"))
 
-
-def parse_place(place: str) -> tuple[str, str, list[str]]:
-    """Split a reported place into (core key, qualifier, extra hints).
-
-    >>> parse_place("Kharkiv - Kyivskyi")
-    ('kharkiv', '', [])
-    >>> parse_place("village of Novoselivka (Kharkiv oblast)")
-    ('novoselivka', 'settlement', ['Kharkiv oblast'])
-    >>> parse_place("Odesa district")
-    ('odesa', 'raion', [])
-    >>> parse_place("near Kupiansk"), parse_place("outskirts of Dnipro")
-    (('kupiansk', 'settlement', []), ('dnipro', 'settlement', []))
-    """
-    # The checks before each regex keep the common case (a bare name) cheap.
-    place = _POSSESSIVE_RE.sub("", place) if "s" in place else place
-    hints = []
-    if "(" in place:
-        hints = [h.strip() for h in _PARENS_RE.findall(place) if h.strip()]
-        place = _PARENS_RE.sub(" ", place)
-    if " " in place:
-        place = _ACLED_DISTRICT_RE.split(place.strip(), maxsplit=1)[0]
-    first = place
-    if "," in place:
-        first, *rest = place.split(",")
-        hints += [h.strip() for h in rest if h.strip() and name_key(h) not in ("ukraine", "ukraina")]
-    key = name_key(first)
-    qualifier = ""
-    if " " not in key:
-        return key, qualifier, hints
-    while True:
-        suffix = _SUFFIX_RE.search(key)
-        if suffix is None:
-            break
-        qualifier = qualifier or _QUALIFIER_OF[suffix.group(1)]
-        key = key[: suffix.start()]
-    prefix = _PREFIX_RE.match(key)
-    if prefix is not None and prefix.end():  # "near Kupiansk": the place named is the anchor
-        qualifier = qualifier or "settlement"
-        key = key[prefix.end():]
-    return key, qualifier, hints
 
 
 class OfflineGeocoder(Geocoder):
@@ -190,12 +128,12 @@ class OfflineGeocoder(Geocoder):
             cores.append(core)
             obl, admin2 = obl or "", admin2 or ""
             for hint in extra:
-                iso = _oblast_iso(hint)
+                iso = oblast_named(hint)
                 if iso:
                     obl = obl or iso
                 else:
                     admin2 = admin2 or hint
-            hints = (obl, _stem(admin2), _stem(admin3))
+            hints = (obl, hint_stem(admin2), hint_stem(admin3))
             hints_of.append(hints)
             qualifiers[i] = qualifier
 
@@ -205,7 +143,7 @@ class OfflineGeocoder(Geocoder):
             if not core:
                 continue
             if qualifier == "oblast":
-                oblast_hit[i] = _oblast_iso(core + " oblast")
+                oblast_hit[i] = oblast_named(core + " oblast")
                 continue
             for tier_name in ("exact", "variant"):
                 cands, official = (self.gaz.lookup(core) if tier_name == "exact"
@@ -218,7 +156,7 @@ class OfflineGeocoder(Geocoder):
                     break
                 flags[i] = flags[i] or flag
             else:
-                oblast_hit[i] = _oblast_iso(core)
+                oblast_hit[i] = oblast_named(core)
                 if not oblast_hit[i]:
                     fuzzy_rows.append(i)
 
@@ -297,7 +235,7 @@ class OfflineGeocoder(Geocoder):
             cands = np.unique(cands)
         for stem, ids in ((raion_stem, self._unit_ids[0]), (hromada_stem, self._unit_ids[1])):
             if stem and len(cands) > 1:
-                match = np.array([_same_unit(self._unit_stems.get(u, ""), stem) for u in ids[cands]])
+                match = np.array([same_unit(self._unit_stems.get(u, ""), stem) for u in ids[cands]])
                 if match.any():
                     cands = cands[match]
         return cands, ""
@@ -350,53 +288,31 @@ class OfflineGeocoder(Geocoder):
         category = np.array([_CATEGORY_RANK.get(c, 0) for c in self.gaz.category])
         return self.gaz.population * 16.0 + category * 2 + ~np.isnan(self.gaz.lat)
 
-    @cached_property
-    def _deletion_index(self) -> dict[str, list[int]]:
-        """Skeleton, and skeleton minus any one letter -> skeleton numbers (symmetric
-        deletion, as in SymSpell): two names one edit or one swap apart share a key.
-        Built on first fuzzy use (a few hundred ms), then kept."""
-        index: dict[str, list[int]] = {}
-        for number, skel in enumerate(self.gaz.skeletons):
-            for variant in {skel, *(skel[:k] + skel[k + 1:] for k in range(len(skel)))}:
-                index.setdefault(variant, []).append(number)
-        return index
-
     def _fuzzy(self, cores, rows, hints_of, qualifiers, chosen, score, n_cands, tier, flags):
         """Fuzzy-match the unique skeletons of ``rows`` against every gazetteer skeleton.
 
-        A symmetric-deletion index shortlists the skeletons one edit or one swap away
-        (a full ``process.cdist`` against all ~30,000 skeletons costs ~0.5 ms per name;
-        the index a few microseconds); rapidfuzz scores the shortlist with the
-        optimal-string-alignment similarity (a transposition is one edit: "Kharkvi"),
-        keeps it at :data:`FUZZY_THRESHOLD` or above, and the winner maximises similarity plus
+        :meth:`~geo.gazetteer.Gazetteer.skeleton_matches` finds the names one edit or one
+        swap away with their optimal-string-alignment similarity (a transposition is one
+        edit: "Kharkvi") at :data:`FUZZY_THRESHOLD` or above; the winner maximises similarity plus
         :data:`POPULATION_WEIGHT` x log10(population), since reports name large places
         more often than hamlets one letter away from them.
         """
         if not rows:
             return
         skel_of = {i: skeleton(cores[i]) for i in rows}
-        choices, index = self.gaz.skeletons, self._deletion_index
-        places_of = self._skeleton_places
         for i in rows:
             q = skel_of[i]
             if len(q) < FUZZY_MIN_LENGTH:
                 continue
-            hits = set(index.get(q, ()))
-            for k in range(len(q)):
-                hits.update(index.get(q[:k] + q[k + 1:], ()))
             # place -> best similarity (+ OFFICIAL_BONUS when it is the official name), and
             # whether an official name of the place matched at all
             best_sim: dict[int, float] = {}
             official_of: dict[int, bool] = {}
-            for h in hits:
-                sim = OSA.normalized_similarity(q, choices[h]) * 100
-                if sim < self.fuzzy_threshold:
-                    continue
-                for p, official in places_of[h]:
-                    bonus = sim + OFFICIAL_BONUS * official
-                    if bonus > best_sim.get(p, 0.0):
-                        best_sim[p] = bonus
-                    official_of[p] = official_of.get(p, False) or official
+            for p, sim, official in self.gaz.skeleton_matches(q, self.fuzzy_threshold):
+                bonus = sim + OFFICIAL_BONUS * official
+                if bonus > best_sim.get(p, 0.0):
+                    best_sim[p] = bonus
+                official_of[p] = official_of.get(p, False) or official
             if not best_sim:
                 continue
             if len(best_sim) == 1 and not any(hints_of[i]) and not qualifiers[i]:
@@ -425,13 +341,6 @@ class OfflineGeocoder(Geocoder):
             score[i] = min(99, int(round(best_sim[best])))
             n_cands[i] = int((bonus >= best_sim[best]).sum())
             flags[i] = ""
-
-    @cached_property
-    def _skeleton_places(self) -> list[list[tuple[int, bool]]]:
-        """Skeleton number -> [(place row, matched by its official name)], as Python lists
-        for the fuzzy loop."""
-        return [list(zip(*(a.tolist() for a in self.gaz.lookup_skeleton(skel))))
-                for skel in self.gaz.skeletons]
 
     def _results(self, chosen, score, n_cands, tier, qualifiers, flags, oblast_hit, hint_oblasts
                  ) -> pd.DataFrame:
@@ -496,44 +405,6 @@ class OfflineGeocoder(Geocoder):
         out["location_precision"], out["geocoded_oblast"] = precision, geocoded_oblast
         out["geocode_score"], out["geocode_candidates"], out["geocode_flag"] = score, n_cands, flags
         return out
-
-
-@lru_cache(maxsize=4096)
-def _stem(unit_name: str) -> str:
-    """Stem of a raion or hromada hint, its qualifier dropped ("Iziumskyi raion",
-    "Izium district" -> the stem of "Izium")."""
-    return unit_stem(parse_place(unit_name)[0]) if unit_name else ""
-
-
-def _same_unit(unit: str, hint: str) -> bool:
-    """A unit's stem matches a hint's when equal or one extends the other ("Izium
-    district" names Iziumskyi raion); candidates already share name and oblast."""
-    return bool(unit) and (unit == hint or (min(len(unit), len(hint)) >= 4
-                                            and (unit.startswith(hint) or hint.startswith(unit))))
-
-
-@lru_cache(maxsize=1)
-def _oblast_first_words() -> frozenset[str]:
-    """First words of every oblast name and code the regions registry knows: a cheap
-    necessary condition before asking it (a failed lookup there costs ~1 ms, as it
-    searches for a "did you mean" hint)."""
-    words = set()
-    for unit in OBLASTS:
-        for name in (unit.iso, unit.pcode, unit.hasc, unit.name_en, unit.name_uk, unit.name_ru,
-                     *unit.variants):
-            words.update(name_key(name).split()[:1])
-    return frozenset(words)
-
-
-@lru_cache(maxsize=4096)
-def _oblast_iso(text: str) -> str:
-    """ISO code when the whole text names an oblast, else ""."""
-    if name_key(text).split()[:1] and name_key(text).split()[0] not in _oblast_first_words():
-        return ""
-    try:
-        return oblast(text).iso
-    except UnknownOblastError:
-        return ""
 
 
 def _oblast_label(iso: str) -> str:
