@@ -133,7 +133,8 @@ def _site_hits(gdf, registry, km, scheme) -> tuple[gpd.GeoDataFrame, pd.DataFram
     sites = assign_regions(_placed(registry).copy(), scheme)
     placed = sites["placed_by"].notna().to_numpy()
     dates = _dates(gdf)
-    distance, usable = _distance_pairs(gdf, sites, placed, km)
+    lon, lat = _lonlat(gdf)
+    distance, usable = _distance_pairs(gdf, lon, lat, sites, placed, km)
     owner = _owner_pairs(gdf, registry, sites, placed)
     pairs = pd.concat([distance.assign(via=1), owner.assign(via=2)], ignore_index=True)
     pairs = pairs.groupby(["site", "incident"], as_index=False)["via"].sum()  # 3 = both
@@ -152,7 +153,7 @@ def _site_hits(gdf, registry, km, scheme) -> tuple[gpd.GeoDataFrame, pd.DataFram
     sites = sites[[c for c in sites.columns if c != "geometry"] + ["geometry"]]
     known = dates[~np.isnat(dates)]
     span = (known.min(), known.max()) if len(known) else None
-    sites.attrs.update(km=km, date_span=span, incidents=len(gdf), incidents_located=int(np.isfinite(_lonlat(gdf)[0]).sum()),
+    sites.attrs.update(km=km, date_span=span, incidents=len(gdf), incidents_located=int(np.isfinite(lon).sum()),
                        incidents_point_precision=usable)
     return sites, pairs
 
@@ -236,11 +237,10 @@ def _empty_pairs() -> pd.DataFrame:
     return pd.DataFrame({"site": np.empty(0, np.int64), "incident": np.empty(0, np.int64)})
 
 
-def _distance_pairs(gdf, sites, placed, km) -> tuple[pd.DataFrame, int]:
+def _distance_pairs(gdf, lon, lat, sites, placed, km) -> tuple[pd.DataFrame, int]:
     """(site, incident) pairs within ``km`` km, geodesic, and how many incidents could take
-    part (coordinates with point precision)."""
+    part (coordinates with point precision); ``lon``, ``lat``: the incidents' (:func:`_lonlat`)."""
     precision = _texts(gdf, "location_precision")
-    lon, lat = _lonlat(gdf)
     usable = np.flatnonzero(np.isfinite(lon) & np.isin(precision, ("", *POINT_PRECISIONS)))
     site_rows = np.flatnonzero(placed)
     if not len(usable) or not len(site_rows) or km <= 0:
