@@ -158,3 +158,50 @@ def test_shipped_raions_and_hromadas_are_the_katottg_units(level, category, not_
     first, second = shapely.STRtree(geoms).query(geoms, predicate="overlaps")
     pairs = first < second
     assert shapely.area(shapely.intersection(geoms[first[pairs]], geoms[second[pairs]])).sum() < 1e-9
+
+
+#: Synthetic test boundaries: the lon/lat box 36.0-36.1 E, 49.9-50.0 N labelled Kharkiv oblast.
+SMALL_BOX = shapely.box(36.0, 49.9, 36.1, 50.0)
+#: Its area on the WGS84 ellipsoid, by hand: (0.1 degree / 360 degrees) x the area of the
+#: zone between 49.9 and 50.0 N, S(phi) = pi b^2 [sin phi / (1 - e^2 sin^2 phi)
+#: + ln((1 + e sin phi) / (1 - e sin phi)) / 2e] (a = 6378137 m, f = 1/298.257223563):
+#: 79.828 km² (the box's top and bottom edges are geodesics, not parallels: 0.00002 km² less).
+SMALL_BOX_KM2 = 79.8
+
+
+def test_user_boundaries_carry_the_registry_names_a_geodesic_area_and_their_source(tmp_path):
+    """Catches, in load_boundaries: the Ukrainian names not filled (None), the area rounded to
+    whole km² (80) instead of 0.1, the source kept under another key than attrs["source"],
+    the source text garbled; and the shipped attribution (CC BY 4.0 asks for it) garbled."""
+    path = _write(gpd.GeoDataFrame({"shapeISO": ["UA-63"]}, geometry=[SMALL_BOX], crs=4326), tmp_path / "synthetic.geojson")
+    loaded = geo.load_boundaries(path)
+    row = loaded.iloc[0]
+    assert (row["iso"], row["name_en"], row["name_uk"]) == ("UA-63", "Kharkiv", "Харківська")
+    assert row["area_km2"] == SMALL_BOX_KM2
+    assert loaded.attrs["source"] == f"{path} (geoBoundaries)" == geo.boundaries.active_boundaries_source()
+    assert len(loaded.attrs["missing"]) == 26 and "UA-63" not in loaded.attrs["missing"]
+    geo.reset_boundaries()
+    assert geo.boundaries.active_boundaries_source() == "OPORA 2020 raions dissolved by oblast, CC BY 4.0 (shipped)"
+
+
+def test_user_boundaries_in_metres_are_reprojected_and_without_a_crs_must_be_lon_lat(tmp_path):
+    """A file in a projected CRS (UTM 36N, metres) is reprojected to lon/lat; a file with no
+    CRS is taken as lon/lat when its coordinates can be (the edge values -180 and -90
+    included) and refused when they cannot. Catches: the "no CRS" check run on files that
+    have one (`crs is not None`: every projected file refused), `-180 <= minx` or
+    `-90 <= miny` made strict. GeoParquet, since GeoJSON always says EPSG:4326."""
+    utm = gpd.GeoDataFrame({"shapeISO": ["UA-63"]}, geometry=[SMALL_BOX], crs=4326).to_crs(32636)
+    utm.to_parquet(tmp_path / "utm.parquet")
+    loaded = geo.load_boundaries(tmp_path / "utm.parquet")
+    assert loaded.crs.to_epsg() == 4326
+    assert np.allclose(loaded.geometry.iloc[0].bounds, SMALL_BOX.bounds, atol=1e-7)
+
+    # Synthetic test boundaries: a unit as large as the world, in lon/lat without a CRS.
+    world = shapely.box(-180, -90, 180, 90)
+    gpd.GeoDataFrame({"shapeISO": ["UA-21"]}, geometry=[world]).to_parquet(tmp_path / "no_crs.parquet")
+    loaded = geo.load_boundaries(tmp_path / "no_crs.parquet")
+    assert loaded.crs.to_epsg() == 4326 and loaded.geometry.iloc[0].bounds == world.bounds
+
+    gpd.GeoDataFrame({"shapeISO": ["UA-63"]}, geometry=[utm.geometry.iloc[0]]).to_parquet(tmp_path / "metres.parquet")
+    with pytest.raises(ValueError, match=r"metres\.parquet: no CRS and coordinates are not longitude/latitude"):
+        geo.load_boundaries(tmp_path / "metres.parquet")

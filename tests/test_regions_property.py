@@ -8,11 +8,15 @@ low to run the grid path cheaply; one ``large`` test runs it for real at 50,000+
 
 The one-line bugs these catch (each was tried by hand or by mutmut):
 
-* ``found`` for ``off[found]`` (or ``point`` for ``mixed[point]``) in geo.locate.locate_rows:
-  positions into the tested subset used as row numbers. Any row without coordinates (or,
-  on the grid path, any point in a cell known in advance) before located rows shifts every
-  later assignment: [no coordinates, Mukachevo, Kharkiv] gives Mukachevo UA-63 and Kharkiv
-  "outside_ukraine".
+* ``found`` for ``off[found]`` in geo.locate.locate_rows (issue 17's ``which[cand[hit]]``
+  in today's code): positions into the tested subset used as row numbers. Any row without
+  coordinates before located rows shifts every later test: [no coordinates, Mukachevo,
+  Kharkiv] gives [None, None, None]: the row without coordinates is tested against
+  Mukachevo's units, Mukachevo against Kharkiv's, Kharkiv not at all. Its twin
+  on the grid path, ``point`` for ``mixed[point]``, changes no answer (tried by hand, 2026-12-02):
+  a wrong pairing only tests a real point against a real unit, and every point of a crossed
+  cell left unassigned is retried by bounding box (``missed``); only speed, or the file
+  order among overlapping user polygons, would show it.
 * a grid cell marked with the wrong unit, or "inside" where a boundary crosses it
   (geo.locate._Grid): grid and exact answers differ.
 * a near-border point assigned to a unit that is not within ``near_km``, or a point far at
@@ -165,7 +169,7 @@ NONE_FIRST = [(np.nan, np.nan), MUKACHEVO, KHARKIV]
 
 
 def test_row_without_coordinates_before_located_rows(path):
-    # Bug: found for off[found] -> Mukachevo UA-63, Kharkiv outside.
+    # Bug: found for off[found] (exact path) -> [None, None, None].
     iso, flag, km = locate_points(*xy(NONE_FIRST))
     assert list(iso) == [None, "UA-21", "UA-63"]
     assert list(FLAG_NAMES[flag]) == ["no_geometry", "inside", "inside"]

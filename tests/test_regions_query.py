@@ -124,3 +124,18 @@ def test_nearest_segment_search_gives_the_whole_line_answer():
     halfway = shapely.points([[5, 1], [2, 1]])
     assert shapely.equals_exact(shapely.shortest_line(*_nearest_parts(halfway, rails)),
                                 shapely.shortest_line(halfway, rails), 0).all()
+
+
+def test_distance_to_a_parallel_is_the_meridian_arc():
+    """The nearest point of a line along the parallel 52 N (a SYNTHETIC front from 22 to 40 E)
+    to a point at 51.9 N lies due north of it, so the distance is the WGS84 meridian arc from
+    51.9 to 52.0 N, computed by hand: the integral of M(phi) = a (1 - e^2) / (1 - e^2 sin^2
+    phi)^1.5 over 0.1 degrees (a = 6378137 m, f = 1/298.257223563; midpoint rule, 1,000
+    steps; M at 51.95 N is 6,375,095 m, times 0.00174533 rad = 11,126.6 m), 11.12664 km.
+    Catches the line densified too coarsely before projection (`segmentize(target, 1.01)`):
+    projected, a parallel is a curve and its 1-degree chords pass 113 m north of it."""
+    front = shapely.LineString([(22.0, 52.0), (40.0, 52.0)])
+    points = gpd.GeoDataFrame({"id": ["w", "c", "e"]}, crs=4326,
+                              geometry=[shapely.Point(lon, 51.9) for lon in (24.5, 30.5, 38.5)])
+    km = geo.distance_to_border(points, front_line=front)["front_distance_km"].to_numpy()
+    assert km == pytest.approx([11.12664] * 3, abs=0.001)
