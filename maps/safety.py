@@ -28,6 +28,7 @@ import base64
 import html
 import json
 import re
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -77,18 +78,20 @@ def script_json(payload: object) -> str:
     return text
 
 
-def script_json_parts(payload: dict) -> list[str]:
-    """:func:`script_json` of a dict as parts that join to it, one per key: a payload of
-    hundreds of megabytes is never one string (a non-ASCII letter anywhere would make all
-    of it two bytes a character), and each part is escaped on its own.
+def script_json_parts(payload: dict) -> Iterator[str]:
+    """:func:`script_json` of a dict as parts that join to it, one per key, each made only
+    when it is reached: a payload of hundreds of megabytes is never one string (a
+    non-ASCII letter anywhere would make all of it two bytes a character), and each part is
+    escaped on its own.
 
     >>> "".join(script_json_parts({"a": [1], "b": "</"})) == script_json({"a": [1], "b": "</"})
     True
     """
-    parts = ["{"]
+    yield "{"
     for k, (key, value) in enumerate(payload.items()):
-        parts += ["," * (k > 0) + script_json(str(key)) + ":", script_json(value)]
-    return parts + ["}"]
+        yield "," * (k > 0) + script_json(str(key)) + ":"
+        yield script_json(value)
+    yield "}"
 
 
 def http_url_mask(texts) -> np.ndarray:
