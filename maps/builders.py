@@ -184,9 +184,11 @@ def incident_map(gdf: geopandas.GeoDataFrame, color_by: str = "foreign_owned",
     >>> m = maps.incident_map(incidents.sample(), color_by="weapon")   # doctest: +SKIP
     """
     gdf, extra = _prepare(gdf, scheme, popup_columns)
+    # The sites first: matching a million incidents to them takes ~250 MB for a moment,
+    # which would otherwise come on top of the payload (the build's peak memory).
+    overlays = [SiteLayer(_site_payload(gdf, registry, site_km, scheme), show=False)]
     p = payloads.build(gdf, color_by, size_by, extra_columns=extra, fire_km=fire_km)
     m = base_map(p.bounds or UKRAINE_BOUNDS, basemap)
-    overlays = [SiteLayer(_site_payload(gdf, registry, site_km, scheme), show=False)]
     if fires is not None:
         overlays.append(FireLayer(payloads.fire_detections(fires), show=False))
         DataAttribution([(str(fires.attrs.get("attribution") or "Fire detections: NASA FIRMS"), "")]).add_to(m)

@@ -9,7 +9,7 @@ Example:
     >>> urls, start, index, dropped = source_index(pd.Series(
     ...     [["https://example.org/a", "javascript:x"], "https://example.org/a", None]))
     >>> urls, start.tolist(), index.tolist(), dropped
-    (['https://example.org/a'], [0, 1, 2, 2], [0, 0], 1)
+    ('["https://example.org/a"]', [0, 1, 2, 2], [0, 0], 1)
     >>> day_numbers(pd.Series(["1970-01-11", None])).tolist() == [10, NO_DAY]
     True
 """
@@ -21,10 +21,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from maps.safety import http_url_mask
+from maps.safety import JSONText, http_url_mask, script_json_texts
 
 #: Day number of an incident without a date (the JS runtime reads the same constant).
 NO_DAY = np.iinfo(np.int32).min
+#: Links checked per slice by :func:`source_index`.
+_SLICE = 1 << 16
 
 
 def compact(codes: np.ndarray, top: int) -> np.ndarray:
@@ -37,10 +39,10 @@ def compact(codes: np.ndarray, top: int) -> np.ndarray:
     return np.asarray(codes).astype(dtype)
 
 
-def source_index(sources: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray, int]:
+def source_index(sources: pd.Series) -> tuple[JSONText, np.ndarray, np.ndarray, int]:
     """Source links of each row, kept only if absolute http(s): (distinct URLs in order of
-    first use, row offsets ``start`` (row k's links are ``index[start[k]:start[k+1]]``),
-    ``index`` into the URLs, number of links dropped).
+    first use, as the page's JSON list, row offsets ``start`` (row k's links are
+    ``index[start[k]:start[k+1]]``), ``index`` into the URLs, number of links dropped).
 
     A cell is one URL, a list of URLs, or missing; an empty string is no link, not a
     dropped one.
@@ -56,13 +58,15 @@ def source_index(sources: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray,
     text = pc.utf8_trim_whitespace(nested.flatten())
     given = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
     encoded = pc.dictionary_encode(text.filter(given))
-    # Checked once per distinct text (the same link often backs many incidents); the
+    # Checked once per distinct text (the same link often backs many incidents), a slice
+    # at a time (a million distinct links are never all Python strings at once); the
     # dictionary is in order of first use, and so are the safe links kept from it.
-    distinct, codes = encoded.dictionary.to_pylist(), encoded.indices.to_numpy()
-    distinct_safe = http_url_mask(distinct)
+    distinct, codes = encoded.dictionary, encoded.indices.to_numpy()
+    distinct_safe = np.concatenate([np.zeros(0, bool)] + [
+        http_url_mask(distinct.slice(at, _SLICE).to_pylist()) for at in range(0, len(distinct), _SLICE)])
     safe = distinct_safe[codes]
     index = (np.cumsum(distinct_safe) - 1)[codes[safe]]
-    urls = [url for url, ok in zip(distinct, distinct_safe) if ok]
+    urls = script_json_texts(distinct.filter(distinct_safe))
     counts = np.bincount(row[given][safe], minlength=len(cells))
     start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
     return urls, start, index.astype(np.int32), int((~safe).sum())

@@ -3,8 +3,9 @@
 One payload per layer, no per-incident Python objects: coordinates, day numbers,
 dictionary-coded categories (weapon, owner, oblast, casualty figures, ...) and source-URL
 indices as numpy arrays (base64 typed arrays in the page, see maps.columns), free text
-(id, place, target, notes) as one JSON list each. Colours and radii are
-decided here, so the legend and the circles come from the same numbers.
+(id, target, notes, the user's columns) as the text of one JSON list each, made by Arrow
+(:func:`maps.safety.script_json_texts`). Colours and radii are decided here, so the legend
+and the circles come from the same numbers.
 
 Example:
     >>> import geopandas, shapely, pandas as pd
@@ -14,7 +15,7 @@ Example:
     ...     geometry=[shapely.Point(22.718, 48.44)], crs="EPSG:4326")
     >>> p = build(gdf)
     >>> p.data["lat"].tolist(), p.data["dicts"]["sources"], p.dropped_links
-    ([48.44], ['https://example.org/a'], 1)
+    ([48.44], '["https://example.org/a"]', 1)
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo.regions import REGION_COLUMNS  # added by geo.assign_regions; not user columns
 from incidents.countries import country_name
 from incidents.ownership.tagging import TAG_COLUMNS
 from incidents.schema import COLUMNS
 from maps.columns import NO_DAY, compact, day_numbers, source_index
+from maps.safety import JSONText, script_json_texts
 from maps.search import fold_table, variants
 from incidents.schema import words
 
@@ -102,6 +105,11 @@ class Payload:
 def _text(series: pd.Series) -> list[str]:
     """Strings with unknown as '' (vectorised: no per-value Python checks)."""
     return series.astype("string").fillna("").to_numpy(dtype=object).tolist()
+
+
+def _text_json(series: pd.Series) -> JSONText:
+    """:func:`_text` as the page's JSON list, made by Arrow: no Python string per row."""
+    return script_json_texts(pa.array(series.astype("string").fillna("")))
 
 
 def _missing(value) -> bool:
@@ -330,16 +338,16 @@ def build(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualtie
 
     extra = user_columns(rows) if extra_columns is None else list(extra_columns)
     data = {
-        "lat": ys, "lon": xs, "id": _text(_column(rows, "id")), "day": day, "dur": dur,
-        "target": _text(_column(rows, "target")),
-        "notes": _text(_column(rows, "notes")), "fire": fire_text(rows, fire_km),
+        "lat": ys, "lon": xs, "id": _text_json(_column(rows, "id")), "day": day, "dur": dur,
+        "target": _text_json(_column(rows, "target")),
+        "notes": _text_json(_column(rows, "notes")), "fire": fire_text(rows, fire_km),
         "src_start": src_start, "src": src, "codes": codes, "dicts": dicts,
         "c": color_codes, "colors": colors, "r": radii(_casualties(rows, size_by)),
         "outline": len(ys) <= OUTLINE_LIMIT,
         # Search: other spellings of each place, and how the browser folds text.
         "spellings": variants(dicts["place"]), "fold": fold_table(),
         "extra": {"names": [str(c) for c in extra],
-                  "values": [_text(rows[c].astype(object)) for c in extra]},
+                  "values": [_text_json(rows[c].astype(object)) for c in extra]},
     }
     bounds = [[float(ys.min()), float(xs.min())], [float(ys.max()), float(xs.max())]] if len(ys) else None
     size_note = "" if size_by is None else (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import geopandas
@@ -43,11 +44,11 @@ def small():
 
 def test_payload_draws_rows_with_coordinates_and_lists_the_rest(small):
     p = payloads.build(small)
-    assert p.data["id"] == ["synthetic-a", "synthetic-b"]
+    assert json.loads(p.data["id"]) == ["synthetic-a", "synthetic-b"]
     assert p.data["lat"].tolist() == [49.84, 49.99] and p.data["lon"].tolist() == [24.03, 36.23]
     assert p.missing_geometry == ["synthetic-c"]
     assert p.dropped_links == 1
-    assert p.data["dicts"]["sources"] == ["https://example.org/a", "https://example.org/b"]
+    assert json.loads(p.data["dicts"]["sources"]) == ["https://example.org/a", "https://example.org/b"]
     # Row k's links: src[src_start[k]:src_start[k + 1]]; the javascript: link is dropped.
     assert p.data["src_start"].tolist() == [0, 1, 2] and p.data["src"].tolist() == [0, 1]
 
