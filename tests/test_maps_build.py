@@ -13,7 +13,7 @@ import shapely
 import geo
 import incidents
 import maps
-from maps import payload as payloads
+from maps import columns, payload as payloads
 from maps.output import inline_assets, render_html
 
 HOSTILE = '<img src=x onerror="alert(1)">${alert(2)}`\\'
@@ -51,6 +51,25 @@ def test_payload_draws_rows_with_coordinates_and_lists_the_rest(small):
     assert json.loads(p.data["dicts"]["sources"]) == ["https://example.org/a", "https://example.org/b"]
     # Row k's links: src[src_start[k]:src_start[k + 1]]; the javascript: link is dropped.
     assert p.data["src_start"].tolist() == [0, 1, 2] and p.data["src"].tolist() == [0, 1]
+
+
+def test_links_are_checked_slice_by_slice_as_a_whole(small, monkeypatch):
+    # Bug caught: every slice of the distinct links read from the start (the javascript:
+    # link then judged by the first link's verdict and kept).
+    monkeypatch.setattr(columns, "_SLICE", 1)
+    p = payloads.build(small)
+    assert json.loads(p.data["dicts"]["sources"]) == ["https://example.org/a", "https://example.org/b"]
+    assert p.dropped_links == 1 and p.data["src"].tolist() == [0, 1]
+
+
+def test_incidents_without_coordinates_are_named_by_id_or_row():
+    # Bugs caught: ids taken from the rows with coordinates (positions shifted), or the row
+    # number counted among the incidents without coordinates only.
+    gdf = frame([{"id": i, "date": "2025-01-02"} for i in ("synthetic-a", None, "synthetic-c", "synthetic-d")],
+                [shapely.Point(24.03, 49.84), None, shapely.Point(36.23, 49.99), shapely.Point()])
+    p = payloads.build(gdf)
+    assert p.missing_geometry == ["row 1", "synthetic-d"]
+    assert json.loads(p.data["id"]) == ["synthetic-a", "synthetic-c"]
 
 
 def test_payload_colours_and_sizes(small):
