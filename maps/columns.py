@@ -8,7 +8,7 @@ Example:
     >>> import pandas as pd
     >>> urls, start, index, dropped = source_index(pd.Series(
     ...     [["https://example.org/a", "javascript:x"], "https://example.org/a", None]))
-    >>> urls, start.tolist(), index.tolist(), dropped
+    >>> urls.text, start.tolist(), index.tolist(), dropped
     ('["https://example.org/a"]', [0, 1, 2, 2], [0, 0], 1)
     >>> day_numbers(pd.Series(["1970-01-11", None])).tolist() == [10, NO_DAY]
     True

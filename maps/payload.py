@@ -14,7 +14,7 @@ Example:
     ...      "sources": [["https://example.org/a", "javascript:x"]]},
     ...     geometry=[shapely.Point(22.718, 48.44)], crs="EPSG:4326")
     >>> p = build(gdf)
-    >>> p.data["lat"].tolist(), p.data["dicts"]["sources"], p.dropped_links
+    >>> p.data["lat"].tolist(), p.data["dicts"]["sources"].text, p.dropped_links
     ([48.44], '["https://example.org/a"]', 1)
 """
 

@@ -8,7 +8,8 @@ Two routes, and only two:
   later lands in a JS template literal, a JS string or a Jinja template.
 * :func:`script_json` — every data payload embedded in a ``<script>`` block is JSON with
   ``<``, ``>``, ``&``, U+2028 and U+2029 escaped, so no value can close the script or
-  break the JS parser. In the browser these strings are only ever shown with
+  break the JS parser (:func:`script_json_texts` writes the same for a column of text,
+  by Arrow). In the browser these strings are only ever shown with
   ``textContent`` / ``createTextNode`` (never innerHTML), so they display literally.
 
 Links go through :func:`safe_url`: only absolute ``http``/``https`` URLs survive.
@@ -29,6 +30,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -80,9 +82,13 @@ def script_json(payload: object) -> str:
     return text
 
 
-class JSONText(str):
-    """JSON text already escaped as :func:`script_json` escapes it (from
-    :func:`script_json_texts`): :func:`script_json_parts` writes it as it is."""
+@dataclass(frozen=True)
+class JSONText:
+    """JSON ``text`` already escaped as :func:`script_json` escapes it (from
+    :func:`script_json_texts`): :func:`script_json_parts` writes it as it is, and
+    :func:`script_json` refuses it (it would write it as one quoted string)."""
+
+    text: str
 
 
 #: What json.dumps writes for each control character (ensure_ascii=False leaves the rest).
@@ -92,9 +98,9 @@ _JSON_CONTROLS = {chr(c): {8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r"}.
 
 def script_json_texts(texts: "pa.Array | pa.ChunkedArray") -> JSONText:
     """:func:`script_json` of a list of strings (no nulls), escaped and joined by Arrow:
-    a million texts never become a million Python strings (~70 MB each column).
+    a million texts never become a million Python strings (~70 MB for a column of ids).
 
-    >>> script_json_texts(pa.array(['a "b"', "</script>", ""]))
+    >>> script_json_texts(pa.array(['a "b"', "</script>", ""])).text
     '["a \\\\"b\\\\"","\\\\u003c/script\\\\u003e",""]'
     """
     text = pa.chunked_array([texts]) if isinstance(texts, pa.Array) else texts
@@ -128,7 +134,7 @@ def script_json_parts(payload: dict) -> Iterator[str]:
 
 def _parts(value: object, split: bool = False) -> Iterator[str]:
     if isinstance(value, JSONText):
-        yield str(value)
+        yield value.text
     elif isinstance(value, dict) and (split or _holds_text(value)):
         yield "{"
         for k, (key, item) in enumerate(value.items()):

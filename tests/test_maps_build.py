@@ -44,11 +44,11 @@ def small():
 
 def test_payload_draws_rows_with_coordinates_and_lists_the_rest(small):
     p = payloads.build(small)
-    assert json.loads(p.data["id"]) == ["synthetic-a", "synthetic-b"]
+    assert json.loads(p.data["id"].text) == ["synthetic-a", "synthetic-b"]
     assert p.data["lat"].tolist() == [49.84, 49.99] and p.data["lon"].tolist() == [24.03, 36.23]
     assert p.missing_geometry == ["synthetic-c"]
     assert p.dropped_links == 1
-    assert json.loads(p.data["dicts"]["sources"]) == ["https://example.org/a", "https://example.org/b"]
+    assert json.loads(p.data["dicts"]["sources"].text) == ["https://example.org/a", "https://example.org/b"]
     # Row k's links: src[src_start[k]:src_start[k + 1]]; the javascript: link is dropped.
     assert p.data["src_start"].tolist() == [0, 1, 2] and p.data["src"].tolist() == [0, 1]
 
@@ -58,7 +58,7 @@ def test_links_are_checked_slice_by_slice_as_a_whole(small, monkeypatch):
     # link then judged by the first link's verdict and kept).
     monkeypatch.setattr(columns, "_SLICE", 1)
     p = payloads.build(small)
-    assert json.loads(p.data["dicts"]["sources"]) == ["https://example.org/a", "https://example.org/b"]
+    assert json.loads(p.data["dicts"]["sources"].text) == ["https://example.org/a", "https://example.org/b"]
     assert p.dropped_links == 1 and p.data["src"].tolist() == [0, 1]
 
 
@@ -69,7 +69,7 @@ def test_incidents_without_coordinates_are_named_by_id_or_row():
                 [shapely.Point(24.03, 49.84), None, shapely.Point(36.23, 49.99), shapely.Point()])
     p = payloads.build(gdf)
     assert p.missing_geometry == ["row 1", "synthetic-d"]
-    assert json.loads(p.data["id"]) == ["synthetic-a", "synthetic-c"]
+    assert json.loads(p.data["id"].text) == ["synthetic-a", "synthetic-c"]
 
 
 def test_payload_colours_and_sizes(small):

@@ -89,13 +89,13 @@ def test_script_json_refuses_nan_and_infinity(bad):
 def test_script_json_texts_writes_what_script_json_writes(texts):
     # Bugs caught: a control character, quote or script breaker left unescaped; quotes
     # escaped before backslashes ('"' -> '\\\\"'); an empty list written as '[""]'.
-    assert script_json_texts(pa.array(texts, pa.string())) == script_json(texts)
+    assert script_json_texts(pa.array(texts, pa.string())).text == script_json(texts)
 
 
 def test_script_json_texts_reads_every_chunk():
     # Bug caught: only the first chunk of a column read from several row groups joined.
     texts = pa.chunked_array([["a", "<b>"], ["c"]])
-    assert script_json_texts(texts) == script_json(["a", "<b>", "c"])
+    assert script_json_texts(texts).text == script_json(["a", "<b>", "c"])
 
 
 def test_script_json_parts_write_json_text_where_it_sits():
@@ -107,3 +107,10 @@ def test_script_json_parts_write_json_text_where_it_sits():
     plain = {"id": ["a", "</"], "n": 1, "dicts": {"sources": ["https://example.org"], "k": ["x"]},
              "extra": {"names": ["who"], "values": [["<i>"]]}}
     assert "".join(script_json_parts(payload)) == script_json(plain)
+
+
+def test_script_json_refuses_json_text():
+    # Bug caught: JSONText as a str (script_json would write it as one quoted string, and
+    # the page would show '["a"]' as an id instead of a list of ids).
+    with pytest.raises(TypeError):
+        script_json({"id": script_json_texts(pa.array(["a"]))})
