@@ -84,11 +84,16 @@ def script_json(payload: object) -> str:
 
 @dataclass(frozen=True)
 class JSONText:
-    """JSON ``text`` already escaped as :func:`script_json` escapes it (from
-    :func:`script_json_texts`): :func:`script_json_parts` writes it as it is, and
+    """JSON text already escaped as :func:`script_json` escapes it (from
+    :func:`script_json_texts`), in ``parts`` that join to it (no copy of a column's text
+    to add the brackets): :func:`script_json_parts` writes them as they are, and
     :func:`script_json` refuses it (it would write it as one quoted string)."""
 
-    text: str
+    parts: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
 
 
 #: What json.dumps writes for each control character (ensure_ascii=False leaves the rest).
@@ -106,7 +111,7 @@ def script_json_texts(texts: "pa.Array | pa.ChunkedArray") -> JSONText:
     text = pa.chunked_array([texts]) if isinstance(texts, pa.Array) else texts
     text = text.cast(pa.large_string()).combine_chunks()  # large: a column may pass 2 GB
     if not len(text):
-        return JSONText("[]")
+        return JSONText(("[]",))
     # One scan finds whether anything needs escaping (most columns: nothing), then each
     # character is replaced where present, backslashes first: the escapes after them bring
     # their own.
@@ -116,7 +121,7 @@ def script_json_texts(texts: "pa.Array | pa.ChunkedArray") -> JSONText:
                 text = pc.replace_substring(text, char, escaped)
     rows = pa.LargeListArray.from_arrays(pa.array([0, len(text)], pa.int64()), text)
     joined = pc.binary_join(rows, pa.scalar('","', pa.large_string()))[0].as_py()
-    return JSONText(f'["{joined}"]')
+    return JSONText(('["', joined, '"]'))
 
 
 def script_json_parts(payload: dict) -> Iterator[str]:
@@ -134,7 +139,7 @@ def script_json_parts(payload: dict) -> Iterator[str]:
 
 def _parts(value: object, split: bool = False) -> Iterator[str]:
     if isinstance(value, JSONText):
-        yield value.text
+        yield from value.parts
     elif isinstance(value, dict) and (split or _holds_text(value)):
         yield "{"
         for k, (key, item) in enumerate(value.items()):
