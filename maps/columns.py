@@ -27,6 +27,8 @@ from maps.safety import JSONText, http_url_mask, script_json_texts
 NO_DAY = np.iinfo(np.int32).min
 #: Links checked per slice by :func:`source_index`.
 _SLICE = 1 << 16
+#: Large strings: what :func:`maps.safety.script_json_texts` writes without a copy.
+_LINK_LISTS = pa.list_(pa.large_string())
 
 
 def compact(codes: np.ndarray, top: int) -> np.ndarray:
@@ -47,17 +49,7 @@ def source_index(sources: pd.Series) -> tuple[JSONText, np.ndarray, np.ndarray, 
     A cell is one URL, a list of URLs, or missing; an empty string is no link, not a
     dropped one.
     """
-    cells = sources.to_numpy(dtype=object)
-    lists = [v if isinstance(v, (list, tuple, np.ndarray)) else [v] for v in cells]
-    try:  # Arrow flattens, trims and dictionary-encodes a million links in C++
-        nested = pa.array(lists, type=pa.list_(pa.string()))
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a number or the like: its text (dropped below)
-        nested = pa.array([[u if isinstance(u, str) else None if pd.isna(u) else str(u) for u in v] for v in lists],
-                          type=pa.list_(pa.string()))
-    row = pc.list_parent_indices(nested).to_numpy()
-    text = pc.utf8_trim_whitespace(nested.flatten())
-    given = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
-    encoded = pc.dictionary_encode(text.filter(given))
+    row, given, encoded = _given_links(sources)
     # Checked once per distinct text (the same link often backs many incidents), a slice
     # at a time (a million distinct links are never all Python strings at once); the
     # dictionary is in order of first use, and so are the safe links kept from it.
@@ -67,9 +59,26 @@ def source_index(sources: pd.Series) -> tuple[JSONText, np.ndarray, np.ndarray, 
     safe = distinct_safe[codes]
     index = (np.cumsum(distinct_safe) - 1)[codes[safe]]
     urls = script_json_texts(distinct.filter(distinct_safe))
-    counts = np.bincount(row[given][safe], minlength=len(cells))
+    counts = np.bincount(row[given][safe], minlength=len(sources))
     start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
     return urls, start, index.astype(np.int32), int((~safe).sum())
+
+
+def _given_links(sources: pd.Series) -> tuple[np.ndarray, np.ndarray, pa.DictionaryArray]:
+    """The row of each link, whether it is given (not empty), and the given links trimmed
+    and dictionary-encoded. Its own function so the column-sized intermediates are freed
+    before the links are checked and written (a million links: ~100 MB)."""
+    cells = sources.to_numpy(dtype=object)
+    lists = [v if isinstance(v, (list, tuple, np.ndarray)) else [v] for v in cells]
+    try:  # Arrow flattens, trims and dictionary-encodes a million links in C++
+        nested = pa.array(lists, type=_LINK_LISTS)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a number or the like: its text (dropped below)
+        nested = pa.array([[u if isinstance(u, str) else None if pd.isna(u) else str(u) for u in v] for v in lists],
+                          type=_LINK_LISTS)
+    row = pc.list_parent_indices(nested).to_numpy()
+    text = pc.utf8_trim_whitespace(nested.flatten())
+    given = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
+    return row, given, pc.dictionary_encode(text.filter(given))
 
 
 def day_numbers(series: pd.Series) -> np.ndarray:
