@@ -152,27 +152,31 @@ def _coded(name: str, series: pd.Series) -> tuple[list[str], np.ndarray]:
     return dictionary, compact(remap[raw_codes + 1], len(dictionary))
 
 
-def casualty_column(rows: pd.DataFrame, name: str) -> list:
-    """Popup figures of one casualty column: 23, '2–5', '3 (2–5)', or None when unknown
-    (the range is shown whenever a low or high figure is given).
+def casualty_figures(rows: pd.DataFrame, name: str) -> tuple[list, np.ndarray]:
+    """Popup figures of one casualty column, once per distinct (value, low, high), and
+    which of them each row shows: 23, '2–5', '3 (2–5)', or None when unknown (the range is
+    shown whenever a low or high figure is given). No Python object per row: a million
+    rows hold a few hundred distinct figures.
 
-    >>> casualty_column(pd.DataFrame({"injured": [23, None, 7], "injured_low": [15, 2, None],
-    ...                               "injured_high": [23, 5, None]}), "injured")
-    ['23 (15–23)', '2–5', 7]
+    >>> figures, which = casualty_figures(pd.DataFrame({"injured": [23, None, 7, 23],
+    ...     "injured_low": [15, 2, None, 15], "injured_high": [23, 5, None, 23]}), "injured")
+    >>> figures, which.tolist()
+    (['23 (15–23)', '2–5', 7], [0, 1, 2, 0])
     """
     def ints(column):
         return pd.to_numeric(_column(rows, column), errors="coerce").astype("Int64")
 
     figures = pd.DataFrame({"value": ints(name), "low": ints(f"{name}_low"), "high": ints(f"{name}_high")})
-    # Worded once per distinct (value, low, high): a million rows hold a few hundred.
     which = figures.groupby(list(figures.columns), dropna=False, sort=False).ngroup().to_numpy()
-    value, low, high = (column for _, column in figures.drop_duplicates().items())
+    one = np.zeros(int(which.max(initial=-1)) + 1, dtype=np.int64)
+    one[which] = np.arange(len(which))  # a row of each group: all of a group's rows are alike
+    value, low, high = (column for _, column in figures.iloc[one].items())
     span = (low.astype("string").fillna("?") + "\u2013" + high.astype("string").fillna("?"))
     ranged = (value.astype("string") + " (" + span + ")").fillna(span)
     out = value.astype(object).where(value.notna(), None)
     has_range = (low.notna() | high.notna()).to_numpy()
     out[has_range] = ranged[has_range].astype(object)
-    return out.to_numpy(dtype=object)[which].tolist()
+    return out.to_numpy(dtype=object).tolist(), which
 
 
 def _casualties(gdf: pd.DataFrame, size_by: str | None) -> np.ndarray:
@@ -329,7 +333,9 @@ def build(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualtie
 
     dicts["sources"], src_start, src, dropped = source_index(_column(rows, "sources"))
     for name in ("killed", "injured"):
-        dicts[name], codes[name] = _coded(name, pd.Series(casualty_column(rows, name), dtype=object))
+        figures, which = casualty_figures(rows, name)
+        dicts[name], figure_codes = _coded(name, pd.Series(figures, dtype=object))
+        codes[name] = figure_codes[which]
     day = day_numbers(_column(rows, "date"))
     end = day_numbers(_column(rows, "date_end"))
     dated = (day != NO_DAY) & (end != NO_DAY) & (end > day)

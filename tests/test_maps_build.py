@@ -86,7 +86,8 @@ def test_casualty_ranges_and_dates():
     rows = pd.DataFrame({"killed": pd.array([23, None, 0, None], dtype="Int64"),
                          "killed_low": pd.array([15, None, None, None], dtype="Int64"),
                          "killed_high": pd.array([23, 4, None, None], dtype="Int64")})
-    assert payloads.casualty_column(rows, "killed") == ["23 (15\u201323)", "?\u20134", 0, None]
+    figures, which = payloads.casualty_figures(rows, "killed")
+    assert [figures[k] for k in which] == ["23 (15\u201323)", "?\u20134", 0, None]
     gdf = frame([{"id": "synthetic-d", "date": "1970-01-11"}], [shapely.Point(30, 50)])
     gdf["date_end"] = pd.to_datetime(["1970-01-14"])
     p = payloads.build(gdf)
