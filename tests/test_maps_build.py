@@ -316,3 +316,13 @@ def test_folium_save_writes_the_incident_data(tmp_path, capsys):
     buffer = io.BytesIO()
     maps.incident_map(gdf).save(buffer, close_file=False)
     assert b"mukachevo-flex-2025-08-21" in buffer.getvalue()
+
+
+def test_a_map_written_twice_holds_its_incidents_both_times(tmp_path, small):
+    # Bug caught: the payload's parts made once, as a generator, at build time (the second
+    # page written from the same map -- save after embed, or a second save -- has an empty
+    # incident payload, "{}" or nothing, and shows no incidents).
+    m = maps.incident_map(small)
+    first, second = (maps.save(m, tmp_path / name).read_text(encoding="utf-8") for name in ("a.html", "b.html"))
+    assert first.count("synthetic-a") == second.count("synthetic-a") >= 1
+    assert "synthetic-a" in render_html(m)
