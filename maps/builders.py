@@ -133,9 +133,11 @@ def _legend_html(p: payloads.Payload, color_by: str, title: str | None) -> str:
 
 
 def _add_incidents(m, gdf, p: payloads.Payload, scheme: str, legend_title: str | None,
-                   color_by: str, *, extras: bool = True, overlays=()) -> IncidentLayer:
-    """Overlays, the incident layer and its controls, legend and credits (``overlays``: more
-    layers, added before the layer control so it finds them defined)."""
+                   color_by: str, *, extras: bool = True, overlays=(),
+                   legend_corner: str = "bottomright") -> IncidentLayer:
+    """Overlays, the incident layer and its controls, legend (in ``legend_corner``) and
+    credits (``overlays``: more layers, added before the layer control so it finds them
+    defined)."""
     if extras:
         for layer in _choropleths(gdf):
             layer.add_to(m)
@@ -149,7 +151,7 @@ def _add_incidents(m, gdf, p: payloads.Payload, scheme: str, legend_title: str |
     for overlay in overlays:
         overlay.add_to(m)
     PinnedFullscreen(position="topleft").add_to(m)
-    Panel(_legend_html(p, color_by, legend_title), "bottomright", "im-legend", "Legend",
+    Panel(_legend_html(p, color_by, legend_title), legend_corner, "im-legend", "Legend",
           layer=layer).add_to(m)
     DataAttribution(_credits(gdf)).add_to(m)
     MapLayout().add_to(m)
@@ -184,9 +186,11 @@ def incident_map(gdf: geopandas.GeoDataFrame, color_by: str = "foreign_owned",
     >>> m = maps.incident_map(incidents.sample(), color_by="weapon")   # doctest: +SKIP
     """
     gdf, extra = _prepare(gdf, scheme, popup_columns)
+    # The sites first: matching a million incidents to them takes ~250 MB for a moment,
+    # which would otherwise come on top of the payload (the build's peak memory).
+    overlays = [SiteLayer(_site_payload(gdf, registry, site_km, scheme), show=False)]
     p = payloads.build(gdf, color_by, size_by, extra_columns=extra, fire_km=fire_km)
     m = base_map(p.bounds or UKRAINE_BOUNDS, basemap)
-    overlays = [SiteLayer(_site_payload(gdf, registry, site_km, scheme), show=False)]
     if fires is not None:
         overlays.append(FireLayer(payloads.fire_detections(fires), show=False))
         DataAttribution([(str(fires.attrs.get("attribution") or "Fire detections: NASA FIRMS"), "")]).add_to(m)
@@ -228,6 +232,19 @@ def _padded(bounds, min_span: float = 0.5):
     (s, w), (n, e) = bounds
     dy, dx = max(0.0, min_span - (n - s)) / 2, max(0.0, min_span - (e - w)) / 2
     return [[s - dy, w - dx], [n + dy, e + dx]]
+
+
+def _legend_corner(bounds) -> str:
+    """Where a comparison pane's legend goes: the bottom corner toward the middle of
+    Ukraine, so the pane's outer edge stays in sight (in an eastern pane: the border with
+    Russia and Luhansk oblast, where the eastern incidents are).
+
+    >>> _legend_corner([[46.9, 34.9], [50.5, 40.2]]), _legend_corner([[47.7, 22.1], [52.0, 27.9]])
+    ('bottomleft', 'bottomright')
+    """
+    (_, west), (_, east) = bounds
+    (_, country_west), (_, country_east) = UKRAINE_BOUNDS
+    return "bottomleft" if west + east > country_west + country_east else "bottomright"
 
 
 def _union_bounds(bounds, region: geopandas.GeoDataFrame):
@@ -306,7 +323,7 @@ def compare_map(gdf: geopandas.GeoDataFrame, a: str = "west", b: str = "east", s
                       position="absolute")
         figure.add_child(m)
         _add_incidents(m, sub, p, scheme, f"{group.title()}: {len(sub)} incidents", color_by,
-                       extras=False)
+                       extras=False, legend_corner=_legend_corner(bounds))
         maps_and_bounds.append((m, bounds))
     table = geo.compare(gdf, a, b, scheme=scheme, registry=registry)
     panel = (f'<div class="im-compare-panel" id="im-compare-panel">'

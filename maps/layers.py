@@ -18,7 +18,9 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
@@ -81,10 +83,11 @@ class DataMixin(MacroElement):
     block bypasses template compilation (see :class:`RawHTML`)."""
 
     payload_json = "null"
-    #: The incidents' payload can be hundreds of megabytes: kept in parts
-    #: (``payload_parts``, :func:`maps.safety.script_json_parts`), rendered as a slot and
-    #: spliced in as the page is written (:func:`splice_payloads`), so branca's rendering
-    #: and the asset inlining neither copy nor scan it.
+    #: The incidents' payload can be hundreds of megabytes: rendered as a slot and spliced
+    #: in as the page is written (:func:`splice_payloads`), one part at a time from
+    #: ``payload_parts()`` (:func:`maps.safety.script_json_parts`), so branca's rendering
+    #: and the asset inlining neither copy nor scan it, and the whole JSON text is never
+    #: in memory at once (a million incidents: ~180 MB).
     spliced = False
 
     def render(self, **kwargs):
@@ -106,16 +109,16 @@ class DataMixin(MacroElement):
         super().render(**kwargs)
 
 
-def splice_payloads(page: str, root: Figure) -> list[str]:
+def splice_payloads(page: str, root: Figure) -> Iterator[str]:
     """The rendered ``page`` of ``root`` as parts to write one after another, each
-    spliced payload in its slot (no copy of the payloads into one string).
+    spliced payload in its slot; a payload's parts are made only as they are reached.
 
     Data cannot fake a slot: every data string on the page is HTML-escaped or JSON with
     ``<`` escaped (:mod:`maps.safety`).
     """
     payloads = getattr(root, "im_payloads", {})
     parts = _PAYLOAD_SLOT.split(page)
-    return [out for k, part in enumerate(parts) for out in (payloads[part] if k % 2 else [part])]
+    return chain.from_iterable(payloads[part]() if k % 2 else (part,) for k, part in enumerate(parts))
 
 
 class SavesIncidentData:
@@ -166,8 +169,10 @@ class IncidentLayer(DataMixin, RuntimeMixin, Layer):
         super().__init__(name=escape(name), overlay=True, control=True, show=show)
         self._name = "IncidentLayer"
         self.data = data
-        self.payload_parts = script_json_parts(data)
         self.spliced = True
+
+    def payload_parts(self) -> Iterator[str]:
+        return script_json_parts(self.data)
 
 
 class SiteLayer(DataMixin, RuntimeMixin, Layer):

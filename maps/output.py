@@ -14,7 +14,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from branca.element import Element
@@ -43,9 +43,10 @@ def render_html(m, self_contained: bool = True) -> str:
     return "".join(_page_parts(m, self_contained))
 
 
-def _page_parts(m, self_contained: bool) -> list[str]:
+def _page_parts(m, self_contained: bool) -> Iterator[str]:
     """The page in parts: the rendered page (assets inlined or not) with the incident
-    payloads spliced in (:func:`maps.layers.splice_payloads`)."""
+    payloads spliced in (:func:`maps.layers.splice_payloads`), each payload part made
+    only when it is reached."""
     root = m.get_root()
     page = root.render()
     return splice_payloads(inline_assets(page) if self_contained else page, root)
@@ -94,7 +95,7 @@ def save(m: Element, path: str | Path, self_contained: bool = True, *, force: bo
     parts = _page_parts(m, self_contained)
 
     def write(out) -> None:
-        for part in parts:  # one part at a time: no second copy of a large page
+        for part in parts:  # one part at a time: the page is never whole in memory
             out.write(part.encode("utf-8"))
 
     return write_output(path, write, force=force, inputs=[*inputs, *getattr(m, "incident_inputs", ())])

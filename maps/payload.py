@@ -3,8 +3,9 @@
 One payload per layer, no per-incident Python objects: coordinates, day numbers,
 dictionary-coded categories (weapon, owner, oblast, casualty figures, ...) and source-URL
 indices as numpy arrays (base64 typed arrays in the page, see maps.columns), free text
-(id, place, target, notes) as one JSON list each. Colours and radii are
-decided here, so the legend and the circles come from the same numbers.
+(id, target, notes, the user's columns) as the text of one JSON list each, made by Arrow
+(:func:`maps.safety.script_json_texts`). Colours and radii are decided here, so the legend
+and the circles come from the same numbers.
 
 Example:
     >>> import geopandas, shapely, pandas as pd
@@ -13,8 +14,8 @@ Example:
     ...      "sources": [["https://example.org/a", "javascript:x"]]},
     ...     geometry=[shapely.Point(22.718, 48.44)], crs="EPSG:4326")
     >>> p = build(gdf)
-    >>> p.data["lat"].tolist(), p.data["dicts"]["sources"], p.dropped_links
-    ([48.44], ['https://example.org/a'], 1)
+    >>> p.data["lat"].tolist(), p.data["dicts"]["sources"].text, p.dropped_links
+    ([48.44], '["https://example.org/a"]', 1)
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo.regions import REGION_COLUMNS  # added by geo.assign_regions; not user columns
 from incidents.countries import country_name
 from incidents.ownership.tagging import TAG_COLUMNS
 from incidents.schema import COLUMNS
 from maps.columns import NO_DAY, compact, day_numbers, source_index
+from maps.safety import JSONText, script_json_texts
 from maps.search import fold_table, variants
 from incidents.schema import words
 
@@ -104,6 +107,11 @@ def _text(series: pd.Series) -> list[str]:
     return series.astype("string").fillna("").to_numpy(dtype=object).tolist()
 
 
+def _text_json(series: pd.Series) -> JSONText:
+    """:func:`_text` as the page's JSON list, made by Arrow: no Python string per row."""
+    return script_json_texts(pa.array(series.astype("string").fillna("")))
+
+
 def _missing(value) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
@@ -144,27 +152,31 @@ def _coded(name: str, series: pd.Series) -> tuple[list[str], np.ndarray]:
     return dictionary, compact(remap[raw_codes + 1], len(dictionary))
 
 
-def casualty_column(rows: pd.DataFrame, name: str) -> list:
-    """Popup figures of one casualty column: 23, '2–5', '3 (2–5)', or None when unknown
-    (the range is shown whenever a low or high figure is given).
+def casualty_figures(rows: pd.DataFrame, name: str) -> tuple[list, np.ndarray]:
+    """Popup figures of one casualty column, once per distinct (value, low, high), and
+    which of them each row shows: 23, '2–5', '3 (2–5)', or None when unknown (the range is
+    shown whenever a low or high figure is given). No Python object per row: a million
+    rows hold a few hundred distinct figures.
 
-    >>> casualty_column(pd.DataFrame({"injured": [23, None, 7], "injured_low": [15, 2, None],
-    ...                               "injured_high": [23, 5, None]}), "injured")
-    ['23 (15–23)', '2–5', 7]
+    >>> figures, which = casualty_figures(pd.DataFrame({"injured": [23, None, 7, 23],
+    ...     "injured_low": [15, 2, None, 15], "injured_high": [23, 5, None, 23]}), "injured")
+    >>> figures, which.tolist()
+    (['23 (15–23)', '2–5', 7], [0, 1, 2, 0])
     """
     def ints(column):
         return pd.to_numeric(_column(rows, column), errors="coerce").astype("Int64")
 
     figures = pd.DataFrame({"value": ints(name), "low": ints(f"{name}_low"), "high": ints(f"{name}_high")})
-    # Worded once per distinct (value, low, high): a million rows hold a few hundred.
     which = figures.groupby(list(figures.columns), dropna=False, sort=False).ngroup().to_numpy()
-    value, low, high = (column for _, column in figures.drop_duplicates().items())
+    one = np.zeros(int(which.max(initial=-1)) + 1, dtype=np.int64)
+    one[which] = np.arange(len(which))  # a row of each group: all of a group's rows are alike
+    value, low, high = (column for _, column in figures.iloc[one].items())
     span = (low.astype("string").fillna("?") + "\u2013" + high.astype("string").fillna("?"))
     ranged = (value.astype("string") + " (" + span + ")").fillna(span)
     out = value.astype(object).where(value.notna(), None)
     has_range = (low.notna() | high.notna()).to_numpy()
     out[has_range] = ranged[has_range].astype(object)
-    return out.to_numpy(dtype=object)[which].tolist()
+    return out.to_numpy(dtype=object).tolist(), which
 
 
 def _casualties(gdf: pd.DataFrame, size_by: str | None) -> np.ndarray:
@@ -298,9 +310,10 @@ def build(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualtie
         raise ValueError(f"size_by must be one of {SIZE_BY}, got {size_by!r}")
     geom = gdf.geometry
     has_xy = (~(geom.isna() | geom.is_empty)).to_numpy()
-    ids = _text(_column(gdf, "id"))
-    missing = [ids[k] or f"row {k}" for k in np.flatnonzero(~has_xy)]
-    rows = gdf[has_xy]
+    lacking = np.flatnonzero(~has_xy)
+    missing = [i or f"row {k}" for i, k in zip(_text(_column(gdf, "id").iloc[lacking]), lacking)]
+    # No copy of a frame whose incidents all have coordinates (a million rows: ~0.5 GB).
+    rows = gdf[has_xy] if len(lacking) else gdf
     xs = np.round(rows.geometry.x.to_numpy(), 5)
     ys = np.round(rows.geometry.y.to_numpy(), 5)
 
@@ -320,7 +333,9 @@ def build(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualtie
 
     dicts["sources"], src_start, src, dropped = source_index(_column(rows, "sources"))
     for name in ("killed", "injured"):
-        dicts[name], codes[name] = _coded(name, pd.Series(casualty_column(rows, name), dtype=object))
+        figures, which = casualty_figures(rows, name)
+        dicts[name], figure_codes = _coded(name, pd.Series(figures, dtype=object))
+        codes[name] = figure_codes[which]
     day = day_numbers(_column(rows, "date"))
     end = day_numbers(_column(rows, "date_end"))
     dated = (day != NO_DAY) & (end != NO_DAY) & (end > day)
@@ -329,16 +344,16 @@ def build(gdf, color_by: str = "foreign_owned", size_by: str | None = "casualtie
 
     extra = user_columns(rows) if extra_columns is None else list(extra_columns)
     data = {
-        "lat": ys, "lon": xs, "id": _text(_column(rows, "id")), "day": day, "dur": dur,
-        "target": _text(_column(rows, "target")),
-        "notes": _text(_column(rows, "notes")), "fire": fire_text(rows, fire_km),
+        "lat": ys, "lon": xs, "id": _text_json(_column(rows, "id")), "day": day, "dur": dur,
+        "target": _text_json(_column(rows, "target")),
+        "notes": _text_json(_column(rows, "notes")), "fire": fire_text(rows, fire_km),
         "src_start": src_start, "src": src, "codes": codes, "dicts": dicts,
         "c": color_codes, "colors": colors, "r": radii(_casualties(rows, size_by)),
         "outline": len(ys) <= OUTLINE_LIMIT,
         # Search: other spellings of each place, and how the browser folds text.
         "spellings": variants(dicts["place"]), "fold": fold_table(),
         "extra": {"names": [str(c) for c in extra],
-                  "values": [_text(rows[c].astype(object)) for c in extra]},
+                  "values": [_text_json(rows[c].astype(object)) for c in extra]},
     }
     bounds = [[float(ys.min()), float(xs.min())], [float(ys.max()), float(xs.max())]] if len(ys) else None
     size_note = "" if size_by is None else (

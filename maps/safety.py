@@ -8,7 +8,8 @@ Two routes, and only two:
   later lands in a JS template literal, a JS string or a Jinja template.
 * :func:`script_json` — every data payload embedded in a ``<script>`` block is JSON with
   ``<``, ``>``, ``&``, U+2028 and U+2029 escaped, so no value can close the script or
-  break the JS parser. In the browser these strings are only ever shown with
+  break the JS parser (:func:`script_json_texts` writes the same for a column of text,
+  by Arrow). In the browser these strings are only ever shown with
   ``textContent`` / ``createTextNode`` (never innerHTML), so they display literally.
 
 Links go through :func:`safe_url`: only absolute ``http``/``https`` URLs survive.
@@ -28,8 +29,12 @@ import base64
 import html
 import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Braces too: a template engine that compiles rendered output (branca does) must not
 # find "{{ ... }}" or "{% ... %}" in data.
@@ -77,18 +82,87 @@ def script_json(payload: object) -> str:
     return text
 
 
-def script_json_parts(payload: dict) -> list[str]:
-    """:func:`script_json` of a dict as parts that join to it, one per key: a payload of
-    hundreds of megabytes is never one string (a non-ASCII letter anywhere would make all
-    of it two bytes a character), and each part is escaped on its own.
+@dataclass(frozen=True)
+class JSONText:
+    """JSON text already escaped as :func:`script_json` escapes it (from
+    :func:`script_json_texts`), in ``parts`` that join to it (no copy of a column's text
+    to add the brackets): :func:`script_json_parts` writes them as they are, and
+    :func:`script_json` refuses it (it would write it as one quoted string)."""
+
+    parts: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+#: What json.dumps writes for each control character (ensure_ascii=False leaves the rest).
+_JSON_CONTROLS = {chr(c): {8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r"}.get(c, f"\\u{c:04x}")
+                  for c in range(0x20)}
+
+
+def script_json_texts(texts: "pa.Array | pa.ChunkedArray") -> JSONText:
+    """:func:`script_json` of a list of strings (no nulls), escaped and joined by Arrow:
+    a million texts never become a million Python strings (~70 MB for a column of ids).
+
+    >>> script_json_texts(pa.array(['a "b"', "</script>", ""])).text
+    '["a \\\\"b\\\\"","\\\\u003c/script\\\\u003e",""]'
+    """
+    text = pa.chunked_array([texts]) if isinstance(texts, pa.Array) else texts
+    text = text.cast(pa.large_string()).combine_chunks()  # large: a column may pass 2 GB
+    if not len(text):
+        return JSONText(("[]",))
+    # One scan finds whether anything needs escaping (most columns: nothing), then each
+    # character is replaced where present, backslashes first: the escapes after them bring
+    # their own.
+    if pc.any(pc.match_substring_regex(text, '[\\\\"<>&\\x00-\\x1f\\x{2028}\\x{2029}]')).as_py():
+        for char, escaped in [("\\", "\\\\"), ('"', '\\"'), *_JSON_CONTROLS.items(), *_SCRIPT_BREAKERS]:
+            if pc.any(pc.match_substring(text, char)).as_py():
+                text = pc.replace_substring(text, char, escaped)
+    rows = pa.LargeListArray.from_arrays(pa.array([0, len(text)], pa.int64()), text)
+    joined = pc.binary_join(rows, pa.scalar('","', pa.large_string()))[0].as_py()
+    return JSONText(('["', joined, '"]'))
+
+
+def script_json_parts(payload: dict) -> Iterator[str]:
+    """:func:`script_json` of a dict as parts that join to it, one per key, each made only
+    when it is reached: a payload of hundreds of megabytes is never one string (a
+    non-ASCII letter anywhere would make all of it two bytes a character), and each part is
+    escaped on its own. :class:`JSONText` values (also in a dict or list value) are
+    written as they are.
 
     >>> "".join(script_json_parts({"a": [1], "b": "</"})) == script_json({"a": [1], "b": "</"})
     True
     """
-    parts = ["{"]
-    for k, (key, value) in enumerate(payload.items()):
-        parts += ["," * (k > 0) + script_json(str(key)) + ":", script_json(value)]
-    return parts + ["}"]
+    yield from _parts(payload, split=True)
+
+
+def _parts(value: object, split: bool = False) -> Iterator[str]:
+    if isinstance(value, JSONText):
+        yield from value.parts
+    elif isinstance(value, dict) and (split or _holds_text(value)):
+        yield "{"
+        for k, (key, item) in enumerate(value.items()):
+            yield "," * (k > 0) + script_json(str(key)) + ":"
+            yield from _parts(item)
+        yield "}"
+    elif isinstance(value, list) and _holds_text(value):
+        yield "["
+        for k, item in enumerate(value):
+            yield "," * (k > 0)
+            yield from _parts(item)
+        yield "]"
+    else:
+        yield script_json(value)
+
+
+def _holds_text(value: object) -> bool:
+    """Whether a dict or list holds a :class:`JSONText`, directly or in a dict value."""
+    if isinstance(value, dict):
+        return any(_holds_text(item) for item in value.values())
+    if isinstance(value, list):
+        return any(isinstance(item, JSONText) for item in value)
+    return isinstance(value, JSONText)
 
 
 def http_url_mask(texts) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import geopandas
@@ -12,7 +13,7 @@ import shapely
 import geo
 import incidents
 import maps
-from maps import payload as payloads
+from maps import columns, payload as payloads
 from maps.output import inline_assets, render_html
 
 HOSTILE = '<img src=x onerror="alert(1)">${alert(2)}`\\'
@@ -43,13 +44,32 @@ def small():
 
 def test_payload_draws_rows_with_coordinates_and_lists_the_rest(small):
     p = payloads.build(small)
-    assert p.data["id"] == ["synthetic-a", "synthetic-b"]
+    assert json.loads(p.data["id"].text) == ["synthetic-a", "synthetic-b"]
     assert p.data["lat"].tolist() == [49.84, 49.99] and p.data["lon"].tolist() == [24.03, 36.23]
     assert p.missing_geometry == ["synthetic-c"]
     assert p.dropped_links == 1
-    assert p.data["dicts"]["sources"] == ["https://example.org/a", "https://example.org/b"]
+    assert json.loads(p.data["dicts"]["sources"].text) == ["https://example.org/a", "https://example.org/b"]
     # Row k's links: src[src_start[k]:src_start[k + 1]]; the javascript: link is dropped.
     assert p.data["src_start"].tolist() == [0, 1, 2] and p.data["src"].tolist() == [0, 1]
+
+
+def test_links_are_checked_slice_by_slice_as_a_whole(small, monkeypatch):
+    # Bug caught: every slice of the distinct links read from the start (the javascript:
+    # link then judged by the first link's verdict and kept).
+    monkeypatch.setattr(columns, "_SLICE", 1)
+    p = payloads.build(small)
+    assert json.loads(p.data["dicts"]["sources"].text) == ["https://example.org/a", "https://example.org/b"]
+    assert p.dropped_links == 1 and p.data["src"].tolist() == [0, 1]
+
+
+def test_incidents_without_coordinates_are_named_by_id_or_row():
+    # Bugs caught: ids taken from the rows with coordinates (positions shifted), or the row
+    # number counted among the incidents without coordinates only.
+    gdf = frame([{"id": i, "date": "2025-01-02"} for i in ("synthetic-a", None, "synthetic-c", "synthetic-d")],
+                [shapely.Point(24.03, 49.84), None, shapely.Point(36.23, 49.99), shapely.Point()])
+    p = payloads.build(gdf)
+    assert p.missing_geometry == ["row 1", "synthetic-d"]
+    assert json.loads(p.data["id"].text) == ["synthetic-a", "synthetic-c"]
 
 
 def test_payload_colours_and_sizes(small):
@@ -66,7 +86,8 @@ def test_casualty_ranges_and_dates():
     rows = pd.DataFrame({"killed": pd.array([23, None, 0, None], dtype="Int64"),
                          "killed_low": pd.array([15, None, None, None], dtype="Int64"),
                          "killed_high": pd.array([23, 4, None, None], dtype="Int64")})
-    assert payloads.casualty_column(rows, "killed") == ["23 (15\u201323)", "?\u20134", 0, None]
+    figures, which = payloads.casualty_figures(rows, "killed")
+    assert [figures[k] for k in which] == ["23 (15\u201323)", "?\u20134", 0, None]
     gdf = frame([{"id": "synthetic-d", "date": "1970-01-11"}], [shapely.Point(30, 50)])
     gdf["date_end"] = pd.to_datetime(["1970-01-14"])
     p = payloads.build(gdf)
@@ -295,3 +316,13 @@ def test_folium_save_writes_the_incident_data(tmp_path, capsys):
     buffer = io.BytesIO()
     maps.incident_map(gdf).save(buffer, close_file=False)
     assert b"mukachevo-flex-2025-08-21" in buffer.getvalue()
+
+
+def test_a_map_written_twice_holds_its_incidents_both_times(tmp_path, small):
+    # Bug caught: the payload's parts made once, as a generator, at build time (the second
+    # page written from the same map -- save after embed, or a second save -- has an empty
+    # incident payload, "{}" or nothing, and shows no incidents).
+    m = maps.incident_map(small)
+    first, second = (maps.save(m, tmp_path / name).read_text(encoding="utf-8") for name in ("a.html", "b.html"))
+    assert first.count("synthetic-a") == second.count("synthetic-a") >= 1
+    assert "synthetic-a" in render_html(m)

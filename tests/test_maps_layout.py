@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from browser import offline_page
 
+import geo
 import incidents
 import maps
 
@@ -114,4 +115,33 @@ def test_compare_stacks_its_maps_on_a_phone(chromium, pages):
     assert second[1] >= first[3] - 1  # below the first
     panel_top = page.evaluate("document.getElementById('im-compare-panel').getBoundingClientRect().top")
     assert panel_top >= second[3] - 1
+    page.close()
+
+
+def screen_box(page, pane: int, bounds) -> list[float]:
+    """Page box [left, top, right, bottom] of lon/lat ``bounds`` (west, south, east, north)
+    in map pane ``pane``, projected by that Leaflet map itself."""
+    return page.evaluate("""([pane, [w, s, e, n]]) => {
+        const el = document.querySelectorAll('.folium-map')[pane], map = window[el.id];
+        const r = el.getBoundingClientRect();
+        const a = map.latLngToContainerPoint([n, w]), b = map.latLngToContainerPoint([s, e]);
+        return [r.left + a.x, r.top + a.y, r.left + b.x, r.top + b.y];
+    }""", [pane, list(bounds)])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_east_legend_leaves_luhansk_oblast_in_sight(chromium, pages, size):
+    # Bug caught: the east pane's legend in its bottom-right corner, over Luhansk oblast
+    # (the country's eastern edge, where the eastern incidents are) at 1400x900.
+    oblasts = geo.load_oblasts("simplified")
+    luhansk = oblasts[oblasts["iso"] == "UA-09"].total_bounds  # Luhansk oblast
+    page, _ = open_page(chromium, pages["compare"], size)
+    east = layout(page)[1]
+    box = screen_box(page, 1, luhansk)
+    (pl, pt, pr, pb), (ll, lt, lr, lb) = east["pane"], box
+    assert pl <= ll and lr <= pr and pt <= lt and lb <= pb, (box, east["pane"])  # all of it shown
+    legend = [c["box"] for c in east["controls"] if "im-legend" in c["name"]]
+    assert len(legend) == 1
+    gl, gt, gr, gb = legend[0]
+    assert gr <= ll or lr <= gl or gb <= lt or lb <= gt, (legend[0], box)
     page.close()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from maps.safety import escape, safe_url, script_json
+from maps.safety import escape, safe_url, script_json, script_json_parts, script_json_texts
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -78,3 +79,38 @@ def test_script_json_refuses_nan_and_infinity(bad):
     # Bug: allow_nan=True -- NaN/Infinity are not JSON; JSON.parse in the page would throw.
     with pytest.raises(ValueError):
         script_json({"latitude": bad})
+
+
+# Text columns of a million rows are escaped by Arrow (script_json_texts) and written as
+# they are (JSONText): the page must hold exactly what script_json would have written.
+
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8")) | st.sampled_from(
+    ["\\", '"', "\\\"", "</script>", "&amp;", "\u2028\u2029", "\x00\x1f\x7f", "\b\t\n\f\r"])))
+def test_script_json_texts_writes_what_script_json_writes(texts):
+    # Bugs caught: a control character, quote or script breaker left unescaped; quotes
+    # escaped before backslashes ('"' -> '\\\\"'); an empty list written as '[""]'.
+    assert script_json_texts(pa.array(texts, pa.string())).text == script_json(texts)
+
+
+def test_script_json_texts_reads_every_chunk():
+    # Bug caught: only the first chunk of a column read from several row groups joined.
+    texts = pa.chunked_array([["a", "<b>"], ["c"]])
+    assert script_json_texts(texts).text == script_json(["a", "<b>", "c"])
+
+
+def test_script_json_parts_write_json_text_where_it_sits():
+    # Bug caught: a JSONText in a nested dict or list written as a quoted string
+    # ("[\"a\"]") -- the popup would show the JSON text instead of the incident's id.
+    payload = {"id": script_json_texts(pa.array(["a", "</"])), "n": 1,
+               "dicts": {"sources": script_json_texts(pa.array(["https://example.org"])), "k": ["x"]},
+               "extra": {"names": ["who"], "values": [script_json_texts(pa.array(["<i>"]))]}}
+    plain = {"id": ["a", "</"], "n": 1, "dicts": {"sources": ["https://example.org"], "k": ["x"]},
+             "extra": {"names": ["who"], "values": [["<i>"]]}}
+    assert "".join(script_json_parts(payload)) == script_json(plain)
+
+
+def test_script_json_refuses_json_text():
+    # Bug caught: JSONText as a str (script_json would write it as one quoted string, and
+    # the page would show '["a"]' as an id instead of a list of ids).
+    with pytest.raises(TypeError):
+        script_json({"id": script_json_texts(pa.array(["a"]))})
