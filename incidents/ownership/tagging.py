@@ -160,7 +160,11 @@ def _texts(frame: pd.DataFrame, column: str) -> np.ndarray:
     type, an empty owner), and a per-row loop was most of the cost of an untagged frame."""
     if column not in frame:
         return np.full(len(frame), "", dtype=object)
-    codes, uniques = pd.factorize(frame[column], sort=False)
+    values = frame[column]
+    try:
+        codes, uniques = pd.factorize(values, sort=False)
+    except TypeError:  # unhashable values (lists, dicts from nested sources): not text either
+        codes, uniques = pd.factorize(values.map(lambda v: v if isinstance(v, str) else None), sort=False)
     # Missing values have code -1: the "" appended last.
     stripped = np.array([v.strip() if isinstance(v, str) else "" for v in uniques] + [""], dtype=object)
     return stripped[codes]
