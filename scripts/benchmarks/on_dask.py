@@ -160,6 +160,7 @@ def pipeline_row() -> Row:
     finally:
         client.close()
         local.close()
+        shutil.rmtree(folder, ignore_errors=True)
     dask_s = statistics.median(s for s, _ in dask_runs)
     memory_s = statistics.median(s for s, _, _ in memory_runs)
     return Row(
