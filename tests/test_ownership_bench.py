@@ -37,3 +37,10 @@ def test_benchmark_row_runs_small(monkeypatch):
     row = bench.tag_100k()
     assert row.median_s > 0 and row.baseline_median_s > 0
     assert "400" in row.name
+
+
+def test_partition_row_runs_small(monkeypatch):
+    monkeypatch.setattr(bench, "PARTITION_SIZE", 300)
+    row = bench.tag_partition()
+    assert row.median_s > 0 and row.baseline_median_s > 0
+    assert "300 events" in row.name

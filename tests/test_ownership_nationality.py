@@ -88,6 +88,18 @@ def test_country_evidence_gives_no_company_and_says_why():
     assert row.ownership_reason == "target: 'Polish factory'"
 
 
+def test_the_first_column_with_a_country_decides_each_record():
+    notes = "Polish and Lithuanian investors' plant nearby was also hit"  # ambiguous alone
+    frame = pd.DataFrame({"target": ["a Swedish company's warehouse", "warehouse", "a Swedish company's warehouse"],
+                          "notes": [notes, notes, ""]})
+    out = tag_ownership(frame)
+    assert out["owner_country"].tolist()[::2] == ["SE", "SE"] and pd.isna(out["owner_country"][1])
+    assert out["ownership_evidence"].tolist() == ["nationality", "ambiguous", "nationality"]
+    # The notes' two countries are candidates only where no earlier column decided.
+    assert out["ownership_candidates"].isna().tolist() == [True, False, True]
+    assert out["ownership_reason"][0] == "target: 'Swedish company'"
+
+
 def test_two_countries_by_the_same_rule_are_ambiguous():
     row = tag_ownership(pd.DataFrame({"target": ["Polish and Lithuanian investors' plant"]})).iloc[0]
     assert row.ownership_evidence == "ambiguous" and pd.isna(row.owner_country)

@@ -81,6 +81,18 @@ def test_two_owners_in_one_record_are_ambiguous(registry):
     assert pd.isna(row.ownership_score)
 
 
+def test_an_ambiguous_record_says_which_owners_fit(registry):
+    row = tag_one(registry, "Fire at the Flex plant and a SOCAR filling station")
+    assert row.ownership_reason == "several owners fit: Flex Ltd. | SOCAR"
+
+
+def test_values_that_are_not_text_are_searched_as_empty(registry):
+    # Nested sources (GeoJSON properties, Parquet lists) can put lists or dicts in a column.
+    given = tag_ownership(frame(["SOCAR depot", "Flex plant"], notes=[["Nestle"], {"owner": "Bunge"}]), registry)
+    empty = tag_ownership(frame(["SOCAR depot", "Flex plant"], notes=["", ""]), registry)
+    assert given["owner_company"].tolist() == empty["owner_company"].tolist() == ["SOCAR", "Flex Ltd."]
+
+
 def test_first_field_with_a_hit_decides(registry):
     gdf = frame(["SOCAR oil depot"], notes=["A Flex warehouse nearby was not damaged."])
     row = tag_ownership(gdf, registry).iloc[0]

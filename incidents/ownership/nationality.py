@@ -191,27 +191,31 @@ def _shipped() -> CountryRules:
 _KIND_OF_RULE = {"mission": "diplomatic_mission", "vessel_flag": "vessel_flag", "nationality": "company"}
 
 
-def country_findings(texts: dict[str, list[str]], columns, rows: np.ndarray) -> pd.DataFrame:
+def country_findings(texts: dict[str, np.ndarray], columns, rows: np.ndarray) -> pd.DataFrame:
     """The first column (in search order) whose text gives a country decides; two
-    countries there by the same strongest rule leave the record ambiguous (code None)."""
+    countries there by the same strongest rule leave the record ambiguous (code None).
+    ``texts`` are object arrays of strings ("" where empty), one per column."""
     rules = CountryRules.shipped()
-    cache: dict[str, list] = {}
     found = []
-    for record in rows.tolist():
-        for column in columns:
-            text = texts[column][record]
-            if not text:
-                continue
-            hits = cache.get(text)
-            if hits is None:
-                hits = cache[text] = rules.find(text)
-            if hits:
-                best = [h for h in hits if h.rule == hits[0].rule]
-                code = best[0].code if len({h.code for h in best}) == 1 else None
-                found.append((record, code, best[0].rule, best[0].score,
-                              f"{column}: {best[0].phrase!r}", " | ".join(sorted({h.code for h in best}))))
-                break
+    undecided = np.asarray(rows, dtype=np.int64)
+    for column in columns:
+        # Each distinct text of the column is searched once (incident texts repeat a lot).
+        codes, uniques = pd.factorize(texts[column][undecided], sort=False)
+        decided = [_decision(column, rules.find(text)) if text else None for text in uniques]
+        hit = np.array([d is not None for d in decided], dtype=bool)[codes]
+        found += [(record, *decided[code]) for record, code in zip(undecided[hit].tolist(), codes[hit].tolist())]
+        undecided = undecided[~hit]
+    found.sort(key=lambda finding: finding[0])
     return pd.DataFrame(found, columns=["record", "code", "rule", "score", "reason", "codes"])
+
+
+def _decision(column: str, hits: list) -> tuple | None:
+    """(code or None when ambiguous, rule, score, reason, codes) of a text's hits, or None."""
+    if not hits:
+        return None
+    best = [h for h in hits if h.rule == hits[0].rule]
+    code = best[0].code if len({h.code for h in best}) == 1 else None
+    return code, best[0].rule, best[0].score, f"{column}: {best[0].phrase!r}", " | ".join(sorted({h.code for h in best}))
 
 
 def write_countries(out: pd.DataFrame, countries: pd.DataFrame, already_tagged: np.ndarray) -> None:

@@ -54,6 +54,8 @@ Example:
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyproj
@@ -79,6 +81,8 @@ DEFAULT_SITE_KM = 2.0
 #: Location precisions whose point stands for the site itself (plus unknown precision).
 POINT_PRECISIONS = ("exact",)
 _GEOD = pyproj.Geod(ellps="WGS84")
+#: owner_country values that make a record domestic: "UA", or only "UA"s in a list.
+_DOMESTIC = re.compile(r"\s*UA(\s*\|\s*UA)*\s*")
 
 
 #: Columns of the findings table: one row per (record, candidate entry).
@@ -150,14 +154,24 @@ def _searched_columns(frame: pd.DataFrame) -> tuple[str, ...]:
     return (*SEARCHED_COLUMNS[:2], *titles, *SEARCHED_COLUMNS[2:])
 
 
-def _texts(frame: pd.DataFrame, column: str) -> list[str]:
+def _texts(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """The stripped text of every row ("" where missing or not text), as an object array.
+    Each distinct value is stripped once: incident columns repeat a lot (the same target
+    type, an empty owner), and a per-row loop was most of the cost of an untagged frame."""
     if column not in frame:
-        return [""] * len(frame)
-    return [v.strip() if isinstance(v, str) else "" for v in frame[column].astype(object)]
+        return np.full(len(frame), "", dtype=object)
+    values = frame[column]
+    try:
+        codes, uniques = pd.factorize(values, sort=False)
+    except TypeError:  # unhashable values (lists, dicts from nested sources): not text either
+        codes, uniques = pd.factorize(values.map(lambda v: v if isinstance(v, str) else None), sort=False)
+    # Missing values have code -1: the "" appended last.
+    stripped = np.array([v.strip() if isinstance(v, str) else "" for v in uniques] + [""], dtype=object)
+    return stripped[codes]
 
 
-def _filled(texts: list[str]) -> np.ndarray:
-    return np.fromiter((t != "" for t in texts), dtype=bool, count=len(texts))
+def _filled(texts: np.ndarray) -> np.ndarray:
+    return texts != ""
 
 
 def _has(findings: pd.DataFrame, n: int) -> np.ndarray:
@@ -174,7 +188,7 @@ def _findings(record, entry, evidence, score) -> pd.DataFrame:
 
 def _exact_findings(registry, texts, columns, explicit, already_tagged) -> pd.DataFrame:
     n = len(explicit)
-    positions, entries = registry.matcher.find([t for c in columns for t in texts[c]])
+    positions, entries = registry.matcher.find(np.concatenate([texts[c] for c in columns]).tolist())
     hits = pd.DataFrame({"record": positions % n, "tier": positions // n, "entry": entries})
     is_explicit = explicit[hits["record"].to_numpy()]
     # Only the owner's own name (tier 0) may complete an explicit record.
@@ -186,7 +200,7 @@ def _exact_findings(registry, texts, columns, explicit, already_tagged) -> pd.Da
                      np.where(is_explicit, SCORE_EXPLICIT, SCORE_ALIAS))
 
 
-def _name_texts(texts: dict[str, list[str]], columns) -> dict[str, list[str]]:
+def _name_texts(texts: dict[str, np.ndarray], columns) -> dict[str, np.ndarray]:
     """The texts registry names are sought in. A name in the notes or source text of a
     record whose target (or title) says what was hit is usually a source ("Reuters said") or
     another strike ("the same night as the Flex strike"), not the site: those columns name
@@ -195,8 +209,7 @@ def _name_texts(texts: dict[str, list[str]], columns) -> dict[str, list[str]]:
     described = np.zeros(len(texts[columns[0]]), bool)
     for column in columns[1:notes]:
         described |= _filled(texts[column])
-    return {c: [("" if d else t) for t, d in zip(texts[c], described)] if i >= notes else texts[c]
-            for i, c in enumerate(columns)}
+    return {c: np.where(described, "", texts[c]) if i >= notes else texts[c] for i, c in enumerate(columns)}
 
 
 def _fuzzy_findings(registry, texts, columns, rows, overwrite, threshold) -> pd.DataFrame:
@@ -204,7 +217,7 @@ def _fuzzy_findings(registry, texts, columns, rows, overwrite, threshold) -> pd.
         return _findings([], [], "fuzzy", [])
     columns = columns if overwrite else columns[1:]
     positions, entries, ratios = registry.matcher.find_fuzzy(
-        [texts[c][i] for c in columns for i in rows], threshold)
+        np.concatenate([texts[c][rows] for c in columns]).tolist(), threshold)
     low, high = FUZZY_SCORES
     scaled = low + (high - low) * ((ratios - threshold) / (100 - threshold) if threshold < 100 else 1.0)
     found = _findings(rows[positions % max(len(rows), 1)], entries, "fuzzy", scaled)
@@ -228,8 +241,8 @@ def _site_findings(registry, frame, rows, site_km) -> pd.DataFrame:
              if s.lat is not None]
     if not sites or not len(rows) or site_km <= 0:
         return _findings([], [], "site_proximity", [])
-    precision = _texts(frame, "location_precision")
-    rows = np.array([i for i in rows if precision[i] in ("", *POINT_PRECISIONS)], dtype=np.int64)
+    precision = pd.Series(_texts(frame, "location_precision")[rows])
+    rows = np.asarray(rows, dtype=np.int64)[precision.isin(("", *POINT_PRECISIONS)).to_numpy()]
     lat, lon = _points(frame, rows)
     usable = np.isfinite(lat) & np.isfinite(lon)
     rows, lat, lon = rows[usable], lat[usable], lon[usable]
@@ -279,9 +292,15 @@ def _write(out, registry, findings, explicit, already_tagged, overwrite) -> None
     findings = findings.sort_values(["record", "score", "company"], ascending=[True, False, True])
     records = findings["record"].to_numpy()
     counts = np.bincount(records, minlength=n)
-    candidates = [[] for _ in range(n)]
-    for record, company in zip(records.tolist(), findings["company"].tolist()):
-        candidates[record].append(company)
+    # Per record with findings only (best first): most records of a large frame have none.
+    picked: dict[int, list[int]] = {}
+    named: dict[int, list[str]] = {}
+    for record, entry, company in zip(records.tolist(), findings["entry"].tolist(), findings["company"].tolist()):
+        picked.setdefault(record, []).append(entry)
+        named.setdefault(record, []).append(company)
+    candidates = np.full(n, None, dtype=object)
+    for record, companies in named.items():
+        candidates[record] = LIST_SEPARATOR.join(companies) or None
 
     # One candidate names the owner; several leave it open (explicit records keep theirs).
     first = ~findings["record"].duplicated().to_numpy()
@@ -304,22 +323,22 @@ def _write(out, registry, findings, explicit, already_tagged, overwrite) -> None
     tagged = chosen >= 0
     new = {}
     for column, per_entry in attributes.items():
-        given = np.array(_texts(out, column) if not overwrite and column != "ownership_kind" else [""] * n,
-                         dtype=object)
+        given = _texts(out, column) if not overwrite and column != "ownership_kind" else np.full(n, "", dtype=object)
         fill = tagged & (given == "")
         given[fill] = np.array(per_entry, dtype=object)[chosen[fill]]
         new[column] = pd.Series(np.where(given == "", None, given), index=out.index, dtype="str")
     country = new["owner_country"].fillna("")
-    foreign = pd.array(~country.str.fullmatch(r"\s*UA(\s*\|\s*UA)*\s*"), dtype="boolean")
+    codes, uniques = pd.factorize(country, sort=False)  # no missing values: filled with ""
+    domestic = np.array([_DOMESTIC.fullmatch(c) is not None for c in uniques], dtype=bool)[codes]
+    foreign = pd.array(~domestic, dtype="boolean")
     # A mission or an international organisation is foreign-operated even with no country (EU, UN).
     international = new["ownership_kind"].isin(["diplomatic_mission", "international_organisation"]).to_numpy()
     foreign[((country == "") & ~international).to_numpy()] = pd.NA
     # Several candidates: foreign when every one of them is (Auchan, Decathlon, Leroy Merlin),
     # with their country when they share one; never when a domestic one is among them.
     several = (counts > 1) & ~explicit
-    for record in np.flatnonzero(several):
-        picked = findings.loc[records == record, "entry"].tolist()
-        countries_of = {entries[e].owner_country for e in picked}
+    for record in np.flatnonzero(several).tolist():
+        countries_of = {entries[e].owner_country for e in picked[record]}
         if countries_of and "UA" not in countries_of and "" not in countries_of:
             foreign[record] = True
             if len(countries_of) == 1 and not new["owner_country"].iloc[record]:
@@ -331,12 +350,12 @@ def _write(out, registry, findings, explicit, already_tagged, overwrite) -> None
     new["ownership_evidence"] = pd.Series(evidence, index=out.index, dtype="str")
     new["ownership_score"] = pd.Series(pd.array(np.round(best_score), dtype="Float64"), index=out.index
                                        ).astype("Int64")
-    new["ownership_candidates"] = pd.Series([LIST_SEPARATOR.join(c) or None for c in candidates],
-                                            index=out.index, dtype="str")
-    company = [entries[c].company if c >= 0 else "" for c in chosen]
-    new["ownership_reason"] = pd.Series(
-        [_REASONS[e].format(company=co, candidates=LIST_SEPARATOR.join(ca)) if e else None
-         for e, co, ca in zip(evidence, company, candidates)], index=out.index, dtype="str")
+    new["ownership_candidates"] = pd.Series(candidates, index=out.index, dtype="str")
+    reasons = np.full(n, None, dtype=object)
+    for record in np.flatnonzero(pd.notna(evidence)).tolist():
+        company = entries[chosen[record]].company if chosen[record] >= 0 else ""
+        reasons[record] = _REASONS[evidence[record]].format(company=company, candidates=candidates[record] or "")
+    new["ownership_reason"] = pd.Series(reasons, index=out.index, dtype="str")
     keep = pd.Series(already_tagged, index=out.index)
     for column in (*OWNER_COLUMNS, *TAG_COLUMNS):
         values = new[column]
