@@ -8,7 +8,7 @@ import pytest
 
 import geo
 import incidents
-from store_data import synthetic
+from store_data import frame, one, synthetic
 
 CENTRE = (48.44, 22.72)
 
@@ -170,3 +170,28 @@ def test_postgis_reads_run_without_parallel_workers(postgis_server, monkeypatch)
         monkeypatch.setattr(st, "_run", run_and_look)
         assert len(st.read(within=(*CENTRE, 300))) == 20
     assert seen == ["0"]
+
+
+def test_where_values_and_coordinates_are_matched_exactly(store_url):
+    # Bugs caught: a value put into SQL text (GDAL binds no parameters) without doubling its
+    # quotes (an error, or other rows matched), or a coordinate rounded on the way there.
+    lat, lon = 48.98765432109876, 22.123456789012345
+    records = frame(one("q-1", lat, lon, "2025-08-21", place="Kryvyi Rih's \"port\""),
+                    one("q-2", 48.5, 22.5, "2025-08-21", place="Kryvyi Rih"),
+                    one("q-3", 48.6, 22.6, "2025-08-21", place="back\\slash ' OR 1 = 1 --"))
+    with incidents.Store(store_url) as st:
+        st.ingest(records, source="a")
+        for place, wanted in (("Kryvyi Rih's \"port\"", ["q-1"]), ("back\\slash ' OR 1 = 1 --", ["q-3"])):
+            assert list(st.read(where={"place": place})["id"]) == wanted
+        assert list(st.read(where={"latitude": lat, "longitude": [lon, 22.5]})["id"]) == ["q-1"]
+        assert list(st.read(where={"latitude": np.nextafter(lat, 90)})["id"]) == []
+
+
+def test_a_text_with_a_nul_character_reads_back_whole(tmp_path):
+    # Bug caught: GDAL's reader (C strings) cutting a text at its NUL character, silently
+    # (PostgreSQL refuses such text at ingest; a GeoPackage keeps it).
+    records = frame(one("n-1", 48.5, 22.5, "2025-08-21", place="a\x00b"), one("n-2", 48.5, 22.6, "2025-08-21", place="a"))
+    with incidents.Store(str(tmp_path / "team.gpkg")) as st:
+        st.ingest(records, source="a")
+        assert list(st.read()["place"]) == ["a\x00b", "a"]
+        assert list(st.read(where={"place": "a\x00b"})["id"]) == ["n-1"]
