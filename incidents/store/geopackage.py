@@ -291,12 +291,15 @@ class GeoPackageStore(Store):
     def _read(self, sql, params, types):
         # GDAL binds no parameters: they go in as literals.
         text = re.sub(r":(\w+)", lambda name: _literal(params[name[1]]), sql)
+        table = None
         with self._use.gdal() as free:
             if free:
-                with mapped(_GDAL_ERRORS, f"{self.path} is damaged or not a store", NotAStoreError):
-                    _, table = pyogrio.raw.read_arrow(self.path, sql=text, read_geometry=False, return_fids=True)
+                try:
+                    table = pyogrio.raw.read_arrow(self.path, sql=text, read_geometry=False, return_fids=True)[1]
+                except _GDAL_ERRORS:  # sqlite3, reading instead, says what is wrong in its own words
+                    pass
         texts = [name for name, kind in types.items() if kind == pa.string()]
-        if free and self._whole(table, sql, params, texts):
+        if table is not None and self._whole(table, sql, params, texts):
             return table.select(list(types)).cast(pa.schema(types))
         return self._table(sql, params, types)
 

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from incidents.io import iso_dates
@@ -121,7 +122,7 @@ def decode(table: pa.Table, distance_km: np.ndarray | None = None) -> gpd.GeoDat
     for name, kind in KINDS.items():
         values = table[name]
         if kind == "datetime":
-            head[name] = pd.to_datetime(pd.array(values, dtype="str"), format="ISO8601").as_unit("us")
+            head[name] = _dates(values)
         elif kind == "int":
             head[name] = pd.array(values, dtype="Int64")
         elif kind == "float":
@@ -150,6 +151,16 @@ def decode(table: pa.Table, distance_km: np.ndarray | None = None) -> gpd.GeoDat
     else:
         frame = pd.DataFrame({**head, **tail})
     return gpd.GeoDataFrame(frame, geometry="geometry", copy=False)
+
+
+def _dates(values: pa.ChunkedArray):
+    """Stored ISO 8601 texts as datetime64[us]: Arrow parses (in C) the forms the store
+    writes; a text it refuses (a file edited by hand: "20250821", a time zone) goes through
+    pandas' ISO 8601 parser. Where both parse a text, they agree."""
+    try:
+        return pc.cast(values, pa.timestamp("us")).to_numpy()
+    except pa.ArrowInvalid:
+        return pd.to_datetime(pd.array(values, dtype="str"), format="ISO8601").as_unit("us")
 
 
 def content_ddl(sql_types: dict[str, str]) -> str:

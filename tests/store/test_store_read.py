@@ -195,3 +195,13 @@ def test_a_text_with_a_nul_character_reads_back_whole(tmp_path):
         st.ingest(records, source="a")
         assert list(st.read()["place"]) == ["a\x00b", "a"]
         assert list(st.read(where={"place": "a\x00b"})["id"]) == ["n-1"]
+
+
+def test_dates_in_other_iso_forms_still_read(tmp_path):
+    # Bug caught: only the two date forms the store writes parsed (Arrow's cast), so a file
+    # edited by hand ("20250822", a time zone) failed to read at all.
+    with incidents.Store(str(tmp_path / "team.gpkg")) as st:
+        st.ingest(frame(one("d-1", 48.5, 22.5, "2025-08-21"), one("d-2", 48.5, 22.6, "2025-08-21")), source="a")
+        st._execute("UPDATE records SET date = '20250822' WHERE record_id = 'd-2'")
+        dates = st.read()["date"]
+    assert list(dates) == [pd.Timestamp("2025-08-21"), pd.Timestamp("2025-08-22")] and dates.dtype == "datetime64[us]"
