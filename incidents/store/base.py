@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyproj import Geod
 
 from incidents.store import matching
@@ -141,6 +142,11 @@ class Store:
         """Run a query selecting the columns named in ``types`` (in that order): its rows
         as an Arrow table of those types, built column by column."""
         raise NotImplementedError
+
+    def _read(self, sql: str, params: dict, types: dict[str, pa.DataType]) -> pa.Table:
+        """:meth:`_table` for :meth:`read` (never inside a write), where a backend may have a
+        faster reader."""
+        return self._table(sql, params, types)
 
     def _query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
         columns, rows = self._fetch(sql, params)
@@ -306,21 +312,22 @@ class Store:
         return clauses, params
 
     def _records(self, clauses: list[str], params: dict, within=None) -> gpd.GeoDataFrame:
-        """Decoded records; ``within=(lat, lon, km)`` keeps those within the geodesic
-        distance (measured on the fetched columns, so the box's corners are never decoded)
-        and adds ``distance_km``."""
-        sql = f"SELECT {', '.join(STORED)} FROM records"
-        table = self._table(sql + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY fid", params,
-                            arrow_types(STORED))
-        if within is None:
-            return decode(table)
-        lat, lon, km = within
-        x, y = table["longitude"].to_numpy(), table["latitude"].to_numpy()
-        _, _, metres = GEOD.inv(np.full(len(x), lon), np.full(len(x), lat), x, y)
-        keep = metres / 1000 <= km  # NaN (no coordinates) is never within
-        frame = decode(table.filter(keep))
-        frame.insert(len(frame.columns) - 1, "distance_km", metres[keep] / 1000)
-        return frame
+        """Decoded records in stored order; ``within=(lat, lon, km)`` keeps those within the
+        geodesic distance (measured on the fetched columns, so the box's corners are never
+        decoded) and adds ``distance_km``."""
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
+        # Stored (fid) order, sorted here after the distance filter: PostgreSQL sorting the
+        # whole rows took ~10 ms of a 50 km read over 1,000,000 records.
+        table = self._read(f"SELECT fid, {', '.join(STORED)} FROM records{where}", params, arrow_types(["fid", *STORED]))
+        distance = None
+        if within is not None:
+            lat, lon, km = within
+            x, y = table["longitude"].to_numpy(), table["latitude"].to_numpy()
+            _, _, metres = GEOD.inv(np.full(len(x), lon), np.full(len(x), lat), x, y)
+            keep = metres / 1000 <= km  # NaN (no coordinates) is never within
+            table, distance = table.filter(keep), metres[keep] / 1000
+        order = pc.sort_indices(table["fid"]).to_numpy()
+        return decode(table.take(order), distance_km=None if distance is None else distance[order])
 
     def read(self, within=None, bbox=None, since=None, until=None, where=None) -> gpd.GeoDataFrame:
         """Stored records matching every filter given, as an incident frame with the store

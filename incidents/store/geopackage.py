@@ -9,20 +9,34 @@ for itself, and this module defines them (for points) on its own connection.
 Writes take SQLite's write lock first (``BEGIN IMMEDIATE``), so concurrent ingests run
 one after the other, each seeing the previous one's records; the rollback journal makes
 a killed process's half-done ingest vanish on the next open.
+
+:meth:`read` goes through GDAL (pyogrio), whose Arrow reader is ~2x faster than rows
+of Python tuples, but which carries its own copy of SQLite. Two copies of SQLite in one
+process see none of each other's locks, and one closing the file drops the other's (POSIX
+locks belong to the process; sqlite.org/howtocorrupt.html 2.2.1). So within a process,
+GDAL reads a file only while no sqlite3 statement or transaction is under way on it
+(opening, closing and migrating included), and these wait for a GDAL read to end; a
+read that would have to wait goes through sqlite3 instead. Between processes, SQLite's
+own locks work as usual in both copies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
+import re
 import sqlite3
 import struct
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyogrio
 import shapely
 
 from incidents.store.base import Store, mapped
@@ -100,6 +114,52 @@ MIGRATIONS: list[list[str]] = [
 ]
 _HEADER = b"GP\x00\x01" + struct.pack("<i", 4326)  # version 0, little-endian, no envelope, SRS 4326
 _ENVELOPE_BYTES = (0, 32, 48, 48, 64)
+_GDAL_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError)
+
+
+class _FileUse:
+    """This process's use of one store file: sqlite3 connections, any number at once, or
+    one GDAL read alone (see the module docstring)."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._sqlite = 0  # statements and transactions under way
+        self._gdal = False
+
+    @contextmanager
+    def sqlite(self):
+        with self._changed:
+            self._changed.wait_for(lambda: not self._gdal)
+            self._sqlite += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._sqlite -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def gdal(self):
+        """Yields whether GDAL may read now: never while sqlite3 is at work (no waiting)."""
+        with self._changed:
+            free = not (self._sqlite or self._gdal)
+            self._gdal = self._gdal or free
+        try:
+            yield free
+        finally:
+            if free:
+                with self._changed:
+                    self._gdal = False
+                    self._changed.notify_all()
+
+
+_FILES: dict[str, _FileUse] = {}
+_FILES_GUARD = threading.Lock()
+
+
+def _using(path) -> _FileUse:
+    with _FILES_GUARD:
+        return _FILES.setdefault(os.path.realpath(path), _FileUse())
 
 
 def point_blobs(lon: np.ndarray, lat: np.ndarray) -> list:
@@ -149,16 +209,18 @@ class GeoPackageStore(Store):
             raise StoreUnavailable(f"no store at {path} (create one with: incident-map store init {path})")
         if path.suffix.lower() != ".gpkg":
             raise StoreError(f"{path}: a GeoPackage store's file name ends in .gpkg")
-        with mapped((sqlite3.Error,), f"cannot open {path}", StoreUnavailable):
-            self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-        for name, fn in (("ST_MinX", _corner(0)), ("ST_MaxX", _corner(1)), ("ST_MinY", _corner(2)),
-                         ("ST_MaxY", _corner(3)), ("ST_IsEmpty", lambda b: None if b is None else int(_xy(b) is None))):
-            self._db.create_function(name, 1, fn, deterministic=True)
-        self._db.create_function("gpkg_point", 2, lambda x, y: point_blobs([x], [y])[0] if None not in (x, y) else None)
-        self._migrate()
-        # 64 MB of page cache (SQLite's default is 2 MB): a bulk ingest touches the key,
-        # event and date indexes all over; with the small cache it runs ~1.6x slower.
-        self._db.execute("PRAGMA cache_size = -65536")
+        self._use = _using(path)
+        with self._use.sqlite():
+            with mapped((sqlite3.Error,), f"cannot open {path}", StoreUnavailable):
+                self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            for name, fn in (("ST_MinX", _corner(0)), ("ST_MaxX", _corner(1)), ("ST_MinY", _corner(2)),
+                             ("ST_MaxY", _corner(3)), ("ST_IsEmpty", lambda b: None if b is None else int(_xy(b) is None))):
+                self._db.create_function(name, 1, fn, deterministic=True)
+            self._db.create_function("gpkg_point", 2, lambda x, y: point_blobs([x], [y])[0] if None not in (x, y) else None)
+            self._migrate()
+            # 64 MB of page cache (SQLite's default is 2 MB): a bulk ingest touches the key,
+            # event and date indexes all over; with the small cache it runs ~1.6x slower.
+            self._db.execute("PRAGMA cache_size = -65536")
 
     # ---- schema -------------------------------------------------------------------
     @property
@@ -195,25 +257,26 @@ class GeoPackageStore(Store):
     # ---- primitives ---------------------------------------------------------------
     @contextmanager
     def _writing(self):
-        with mapped((sqlite3.OperationalError,), f"{self.path} stayed locked by another writer", StoreUnavailable):
-            self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        with mapped((sqlite3.Error,), f"cannot save to {self.path}"):
-            self._db.execute("COMMIT")
+        with self._use.sqlite():
+            with mapped((sqlite3.OperationalError,), f"{self.path} stayed locked by another writer", StoreUnavailable):
+                self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            with mapped((sqlite3.Error,), f"cannot save to {self.path}"):
+                self._db.execute("COMMIT")
 
     def _execute(self, sql: str, params=None) -> list:
-        with mapped((sqlite3.DatabaseError,), f"{self.path} is damaged or not a store", NotAStoreError):
+        with self._use.sqlite(), mapped((sqlite3.DatabaseError,), f"{self.path} is damaged or not a store", NotAStoreError):
             if isinstance(params, list):
                 self._db.executemany(sql, params)
                 return []
             return self._db.execute(sql, params or {}).fetchall()
 
     def _fetch(self, sql: str, params: dict | None = None) -> tuple[list[str], list[tuple]]:
-        with mapped((sqlite3.DatabaseError,), f"{self.path} is damaged or not a store", NotAStoreError):
+        with self._use.sqlite(), mapped((sqlite3.DatabaseError,), f"{self.path} is damaged or not a store", NotAStoreError):
             cursor = self._db.execute(sql, params or {})
             return [d[0] for d in cursor.description], cursor.fetchall()
 
@@ -224,6 +287,31 @@ class GeoPackageStore(Store):
         values = zip(*rows) if rows else [()] * len(columns)
         return pa.table({name: pa.array(cells, pa.int64()).cast(pa.bool_()) if types[name] == pa.bool_()
                          else pa.array(cells, types[name]) for name, cells in zip(columns, values)})
+
+    def _read(self, sql, params, types):
+        # GDAL binds no parameters: they go in as literals.
+        text = re.sub(r":(\w+)", lambda name: _literal(params[name[1]]), sql)
+        table = None
+        with self._use.gdal() as free:
+            if free:
+                try:
+                    table = pyogrio.raw.read_arrow(self.path, sql=text, read_geometry=False, return_fids=True)[1]
+                except _GDAL_ERRORS:  # sqlite3, reading instead, says what is wrong in its own words
+                    pass
+        texts = [name for name, kind in types.items() if kind == pa.string()]
+        if table is not None and self._whole(table, sql, params, texts):
+            return table.select(list(types)).cast(pa.schema(types))
+        return self._table(sql, params, types)
+
+    def _whole(self, table: pa.Table, sql: str, params: dict, texts: list[str]) -> bool:
+        """Whether GDAL read every row and every byte of text that SQLite holds: it ends a
+        read quietly at a damaged page, and cuts a text at a NUL character (sqlite3, which
+        reads instead, raises on the one and keeps the other). An ingest committed between
+        the two reads fails this too."""
+        size = " + ".join(f"coalesce(length(CAST({name} AS BLOB)), 0)" for name in texts) or "0"
+        rows, stored = self._execute(f"SELECT count(*), coalesce(sum({size}), 0) FROM ({sql})", params)[0]
+        read = sum(pc.sum(pc.binary_length(table[name])).as_py() or 0 for name in texts)
+        return table.num_rows == rows and read == stored
 
     def _insert(self, rows: pd.DataFrame) -> None:
         columns = [*BOOK, *CONTENT]
@@ -252,7 +340,24 @@ class GeoPackageStore(Store):
                 {f"{tag}_w": west, f"{tag}_s": south, f"{tag}_e": east, f"{tag}_n": north})
 
     def close(self) -> None:
-        self._db.close()
+        with self._use.sqlite():
+            self._db.close()
+
+
+def _literal(value) -> str:
+    """``value`` as an SQLite literal, read back as sqlite3 binds it (NaN as NULL)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "NULL"
+    if isinstance(value, int) and -2 ** 63 <= value < 2 ** 63:  # bool too: 1/0
+        return str(int(value))
+    if isinstance(value, float):  # repr is exact; SQLite reads 1e999 as infinity
+        return repr(float(value)) if math.isfinite(value) else ("1e999" if value > 0 else "-1e999")
+    if isinstance(value, str):  # no escapes in SQL text but '' (and NUL, which ends C strings)
+        return "'" + value.replace("'", "''").replace("\0", "' || char(0) || '") + "'"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"X'{bytes(value).hex()}'"
+    raise ValueError(f"cannot compare stored values with {value!r}: give text, a whole number "
+                     "within 64 bits, a number or None")
 
 
 def is_store_file(path) -> bool:
@@ -261,10 +366,11 @@ def is_store_file(path) -> bool:
     if not path.is_file() or path.suffix.lower() != ".gpkg" or os.path.getsize(path) == 0:
         return False
     try:
-        db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-        try:
-            return bool(db.execute("SELECT 1 FROM sqlite_master WHERE name = 'store_schema'").fetchone())
-        finally:
-            db.close()
+        with _using(path).sqlite():
+            db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+            try:
+                return bool(db.execute("SELECT 1 FROM sqlite_master WHERE name = 'store_schema'").fetchone())
+            finally:
+                db.close()
     except sqlite3.Error:
         return False

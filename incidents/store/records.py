@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from incidents.io import iso_dates
@@ -48,7 +49,7 @@ def arrow_types(columns: list[str]) -> dict[str, pa.DataType]:
     >>> arrow_types(["record_id", "killed"])
     {'record_id': DataType(string), 'killed': DataType(int64)}
     """
-    kinds = {**KINDS, "source": "str", "record_id": "str", "event_id": "int", "first_ingest": "int",
+    kinds = {**KINDS, "fid": "int", "source": "str", "record_id": "str", "event_id": "int", "first_ingest": "int",
              "last_ingest": "int"}
     return {name: _ARROW[kinds[name]] for name in columns}
 
@@ -109,41 +110,57 @@ def changed(new: pd.DataFrame, old: pd.DataFrame) -> tuple[np.ndarray, dict[str,
     return differs, by_column
 
 
-def decode(table: pa.Table) -> gpd.GeoDataFrame:
+def decode(table: pa.Table, distance_km: np.ndarray | None = None) -> gpd.GeoDataFrame:
     """An incident frame (the same dtypes :func:`incidents.load` gives) from stored rows
     (``table``: the columns :data:`STORED`, typed as :func:`arrow_types` says), with the
-    store's bookkeeping columns after the incident columns.
+    store's bookkeeping columns after the incident columns, then ``distance_km`` if given.
 
-    Column by column from Arrow, no Python object per cell except in list columns and
-    the extra JSON (only where a row has them).
+    Column by column from Arrow into one frame built once, no Python object per cell
+    except in list columns and the extra JSON (only where a row has them).
     """
-    out = {"id": pd.array(table["record_id"], dtype="str")}
+    head = {"id": pd.array(table["record_id"], dtype="str")}
     for name, kind in KINDS.items():
         values = table[name]
         if kind == "datetime":
-            out[name] = pd.to_datetime(pd.array(values, dtype="str"), format="ISO8601").as_unit("us")
+            head[name] = _dates(values)
         elif kind == "int":
-            out[name] = pd.array(values, dtype="Int64")
+            head[name] = pd.array(values, dtype="Int64")
         elif kind == "float":
-            out[name] = values.to_numpy()  # nulls become NaN
+            head[name] = values.to_numpy()  # nulls become NaN
         elif kind == "bool":
-            out[name] = pd.array(values, dtype="boolean")
+            head[name] = pd.array(values, dtype="boolean")
         elif kind == "list":
-            out[name] = [v.split(LIST_SEPARATOR) if v else [] for v in values.to_pylist()]
+            head[name] = [v.split(LIST_SEPARATOR) if v else [] for v in values.to_pylist()]
         elif kind == "str":
-            out[name] = pd.array(values, dtype="str")
-    frame = pd.DataFrame(out)
+            head[name] = pd.array(values, dtype="str")
+    tail = {shown: table[name].to_numpy() if name == "source" else pd.array(table[name], dtype="Int64")
+            for name, shown in FRAME_NAMES.items()}
+    if distance_km is not None:
+        tail["distance_km"] = distance_km
+    lon, lat = head["longitude"], head["latitude"]
+    located = ~(np.isnan(lon) | np.isnan(lat))
+    shapes = np.full(len(lon), None, dtype=object)
+    shapes[located] = shapely.points(lon[located], lat[located])
+    tail["geometry"] = gpd.array.GeometryArray(shapes, crs=CRS)
     extra = table["extra"]
     if extra.null_count < len(extra):
         parsed = pd.DataFrame([json.loads(v) if v is not None else {} for v in extra.to_pylist()])
-        frame = pd.concat([frame, parsed.set_axis(frame.index)], axis=1)
-    for name, shown in FRAME_NAMES.items():
-        frame[shown] = table[name].to_numpy() if name == "source" else pd.array(table[name], dtype="Int64")
-    lon, lat = out["longitude"], out["latitude"]
-    located = ~(np.isnan(lon) | np.isnan(lat))
-    shapes = np.full(len(frame), None, dtype=object)
-    shapes[located] = shapely.points(lon[located], lat[located])
-    return gpd.GeoDataFrame(frame, geometry=gpd.array.GeometryArray(shapes, crs=CRS), crs=CRS)
+        # An extra named like a store column (a re-ingested store frame's) gives way to the store's own.
+        frame = pd.concat([pd.DataFrame(head), parsed.drop(columns=list(tail), errors="ignore"), pd.DataFrame(tail)],
+                          axis=1)
+    else:
+        frame = pd.DataFrame({**head, **tail})
+    return gpd.GeoDataFrame(frame, geometry="geometry", copy=False)
+
+
+def _dates(values: pa.ChunkedArray):
+    """Stored ISO 8601 texts as datetime64[us]: Arrow parses (in C) the forms the store
+    writes; a text it refuses (a file edited by hand: "20250821", a time zone) goes through
+    pandas' ISO 8601 parser. Where both parse a text, they agree."""
+    try:
+        return pc.cast(values, pa.timestamp("us")).to_numpy()
+    except pa.ArrowInvalid:
+        return pd.to_datetime(pd.array(values, dtype="str"), format="ISO8601").as_unit("us")
 
 
 def content_ddl(sql_types: dict[str, str]) -> str:

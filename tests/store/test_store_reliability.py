@@ -189,3 +189,40 @@ def test_a_password_never_appears_in_errors_or_names(postgis_server):
     url = sa.engine.make_url(fresh_database(postgis_server)).set(password=secret).render_as_string(hide_password=False)
     with incidents.Store(url) as st:  # trust authentication: the password is not checked
         assert secret not in repr(st) and secret not in st.url
+
+
+def test_a_read_beside_a_write_in_the_same_process_keeps_the_write_lock(tmp_path):
+    # Bug caught: GDAL (its own copy of SQLite) reading the file while another thread of
+    # this process writes to it: closing the file drops the process's locks, so another
+    # process could write in the middle of the ingest (and GDAL would not see the lock).
+    import threading
+
+    import pandas as pd
+
+    path = str(tmp_path / "team.gpkg")
+    with incidents.Store(path) as st:
+        st.ingest(synthetic(50), source="a")
+        before = st.read()
+    inside, done = threading.Event(), threading.Event()
+
+    def writer():
+        with incidents.Store(path) as st, st._writing():
+            st._execute("UPDATE ingests SET rows_in = rows_in")
+            inside.set()
+            done.wait(120)
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert inside.wait(60)
+        with incidents.Store(path) as st:
+            during = st.read()
+        probe = _python("""
+            import sqlite3, sys
+            sqlite3.connect(sys.argv[1], timeout=0.5, isolation_level=None).execute("BEGIN IMMEDIATE")
+        """, path)
+        _, err = probe.communicate(timeout=60)
+    finally:
+        done.set()
+        thread.join()
+    assert "database is locked" in err
+    pd.testing.assert_frame_equal(during, before)
