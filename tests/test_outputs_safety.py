@@ -262,7 +262,10 @@ WRITER = textwrap.dedent("""\
 
 
 def _start_writer(target: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(target)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    # SIGINT at its default, as in a terminal: a suite started in the background by a shell
+    # without job control has it ignored, and an ignored SIGINT rightly stays ignored.
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(target)], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stdout.readline().strip() == "writing"
     assert temps(target.parent), "the writer should have a temporary file by now"
     return proc
