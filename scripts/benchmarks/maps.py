@@ -168,8 +168,9 @@ import geopandas, maps
 start = time.perf_counter()
 m = maps.incident_map(geopandas.read_parquet(sys.argv[1]))
 maps.save(m, sys.argv[2])
+# ru_maxrss is in KiB on Linux; the row reports GB (10^9 bytes).
 print(json.dumps({"s": time.perf_counter() - start,
-                  "gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}))
+                  "gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9}))
 """
 
 
