@@ -33,14 +33,10 @@ from incidents.store import matching
 from incidents.store.errors import StoreError
 from incidents.store.events import events_of
 from incidents.store.records import BOOK, CONTENT, FILTERABLE, STORED, arrow_types, changed, decode, encode
+from incidents.store.space import circle_box, spatial_order
 from incidents.validate import validate
 
 GEOD = Geod(ellps="WGS84")
-#: Shortest km per degree of latitude (at the equator) and longest per degree of longitude:
-#: a box drawn with them around a circle always holds the whole circle.
-KM_PER_DEG_LAT_MIN, KM_PER_DEG_LON_MAX = 110.57, 111.33
-#: Height of the latitude bands new records are stored in (see :func:`spatial_order`).
-BAND_DEGREES = 0.05
 MAX_SOURCE_CHARS = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -91,28 +87,6 @@ def _iso(value, what: str, end: bool = False) -> tuple[str, str]:
         return "<", (stamp + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
     text = stamp.strftime("%Y-%m-%d") if midnight else stamp.strftime("%Y-%m-%dT%H:%M:%S")
     return ("<=" if end else ">="), text
-
-
-def circle_box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
-    """(west, south, east, north) in degrees holding every point within ``km`` of (lat, lon)."""
-    dlat = km / KM_PER_DEG_LAT_MIN
-    far = min(abs(lat) + dlat, 89.999)
-    dlon = 180.0 if far > 89 else km / (KM_PER_DEG_LON_MAX * np.cos(np.radians(far)))
-    return lon - dlon, lat - dlat, lon + dlon, lat + dlat
-
-
-def spatial_order(lon, lat) -> np.ndarray:
-    """Row positions in bands of 0.05 degrees of latitude (~5.5 km), west to east within a
-    band, rows without coordinates last. Stored in this order, the records of one ingest
-    that lie near each other share disk pages: a read of a circle touches a run of pages
-    per band it crosses instead of one page per record.
-
-    >>> spatial_order([30.5, 22.7, 30.6, None], [50.41, 48.4, 50.42, None]).tolist()
-    [1, 0, 2, 3]
-    """
-    lon, lat = (pd.Series(v, dtype=object).astype(float).to_numpy() for v in (lon, lat))
-    band = np.floor(lat / BAND_DEGREES)  # NaN sorts last
-    return np.lexsort((lon, band))
 
 
 class Store:

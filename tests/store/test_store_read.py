@@ -114,7 +114,7 @@ def test_an_ingest_stores_its_records_in_latitude_bands(store_url):
     # Bug caught: records stored in file order, so a read of one circle touches a page per
     # record (the row lookups of a 50 km read over 1,000,000 records took 2-3x as long);
     # answers would not show it.
-    from incidents.store.base import BAND_DEGREES
+    from incidents.store.space import BAND_DEGREES
 
     with incidents.Store(store_url) as st:
         st.ingest(synthetic(2000, seed=5), source="syn")
@@ -205,3 +205,22 @@ def test_dates_in_other_iso_forms_still_read(tmp_path):
         st._execute("UPDATE records SET date = '20250822' WHERE record_id = 'd-2'")
         dates = st.read()["date"]
     assert list(dates) == [pd.Timestamp("2025-08-21"), pd.Timestamp("2025-08-22")] and dates.dtype == "datetime64[us]"
+
+
+def test_the_circle_box_holds_the_circle_and_its_docstring_examples_hold():
+    # Bugs caught: the box drawn with the longest km per degree of latitude (a circle's north
+    # tip falls outside), or the longitude half-width taken at the centre's latitude, not the
+    # far edge's (the circle bulges past the box towards the pole).
+    import doctest
+
+    from pyproj import Geod
+
+    import incidents.store.space as space
+
+    assert doctest.testmod(space).failed == 0
+    lat, lon, km = 60.0, 30.0, 500.0
+    west, south, east, north = space.circle_box(lat, lon, km)
+    bearings = np.arange(0, 360, 0.5)
+    x, y, _ = Geod(ellps="WGS84").fwd(np.full(len(bearings), lon), np.full(len(bearings), lat), bearings,
+                                      np.full(len(bearings), km * 1000))
+    assert (west <= x).all() and (x <= east).all() and (south <= y).all() and (y <= north).all()
