@@ -299,9 +299,8 @@ class OfflineGeocoder(Geocoder):
         """
         if not rows:
             return
-        skel_of = {i: skeleton(cores[i]) for i in rows}
         for i in rows:
-            q = skel_of[i]
+            q = skeleton(cores[i])
             if len(q) < FUZZY_MIN_LENGTH:
                 continue
             # place -> best similarity (+ OFFICIAL_BONUS when it is the official name), and
