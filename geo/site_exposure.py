@@ -43,7 +43,7 @@ import shapely
 
 from geo.names import SchemeLike
 from incidents.oblasts import UnknownOblastError, oblast
-from incidents.ownership.matching import alias_key
+from incidents.ownership.matching import alias_key, stripped_texts
 from incidents.ownership.registry import OwnershipRegistry
 from incidents.sphere import point_lonlat, search_chord, unit_vectors
 
@@ -224,15 +224,6 @@ def _dates(gdf) -> np.ndarray:
     return dates.to_numpy("datetime64[ns]")
 
 
-def _texts(gdf, column: str) -> np.ndarray:
-    if column not in gdf:
-        return np.full(len(gdf), "", dtype=object)
-    if isinstance(gdf[column].dtype, pd.StringDtype):  # strings or missing: vectorised
-        return gdf[column].str.strip().fillna("").to_numpy(dtype=object)
-    values = gdf[column].astype(object).to_numpy()
-    return np.array([v.strip() if isinstance(v, str) else "" for v in values], dtype=object)
-
-
 def _empty_pairs() -> pd.DataFrame:
     return pd.DataFrame({"site": np.empty(0, np.int64), "incident": np.empty(0, np.int64)})
 
@@ -240,7 +231,7 @@ def _empty_pairs() -> pd.DataFrame:
 def _distance_pairs(gdf, lon, lat, sites, placed, km) -> tuple[pd.DataFrame, int]:
     """(site, incident) pairs within ``km`` km, geodesic, and how many incidents could take
     part (coordinates with point precision); ``lon``, ``lat``: the incidents' (:func:`_lonlat`)."""
-    precision = _texts(gdf, "location_precision")
+    precision = stripped_texts(gdf, "location_precision")
     usable = np.flatnonzero(np.isfinite(lon) & np.isin(precision, ("", *POINT_PRECISIONS)))
     site_rows = np.flatnonzero(placed)
     if not len(usable) or not len(site_rows) or km <= 0:
@@ -261,7 +252,7 @@ def _distance_pairs(gdf, lon, lat, sites, placed, km) -> tuple[pd.DataFrame, int
 
 def _owner_pairs(gdf, registry, sites, placed) -> pd.DataFrame:
     """(site, incident) pairs where the incident is tagged to the site's owner in its settlement/oblast."""
-    owners = _texts(gdf, "owner_company")
+    owners = stripped_texts(gdf, "owner_company")
     rows = np.flatnonzero(owners != "")
     if not len(rows):
         return _empty_pairs()
@@ -273,10 +264,10 @@ def _owner_pairs(gdf, registry, sites, placed) -> pd.DataFrame:
     entry_of = np.array([lookup[o] for o in owners[rows]], np.int64)
     keep = entry_of >= 0
     rows, entry_of = rows[keep], entry_of[keep]
-    places = [_texts(gdf, c)[rows] for c in ("place", "geocoded_name")]
+    places = [stripped_texts(gdf, c)[rows] for c in ("place", "geocoded_name")]
     incidents = pd.DataFrame({"incident": np.concatenate([rows, rows]), "entry": np.concatenate([entry_of, entry_of]),
                               "key": _keys(np.concatenate(places)),
-                              "inc_oblast": np.tile(_oblast_codes(_texts(gdf, "oblast")[rows]), 2)})
+                              "inc_oblast": np.tile(_oblast_codes(stripped_texts(gdf, "oblast")[rows]), 2)})
     site_keys = pd.DataFrame({"site": np.tile(np.arange(len(sites)), 2),
                               "entry": np.tile(sites["entry"].to_numpy(np.int64), 2),
                               "key": _keys(np.concatenate([sites["settlement"].to_numpy(object),

@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from incidents.ownership.matching import alias_key
+from incidents.ownership.matching import alias_key, stripped_texts
 from incidents.ownership.nationality import country_findings, write_countries
 from incidents.ownership.registry import OwnershipRegistry
 from incidents.schema import LIST_SEPARATOR
@@ -130,9 +130,9 @@ def tag_ownership(
     registry = registry if registry is not None else OwnershipRegistry.shipped()
     out = gdf.copy()
     columns = _searched_columns(out)
-    texts = {c: _texts(out, c) for c in columns}
+    texts = {c: stripped_texts(out, c) for c in columns}
     n = len(out)
-    already_tagged = np.zeros(n, bool) if overwrite else _filled(_texts(out, "ownership_evidence"))
+    already_tagged = np.zeros(n, bool) if overwrite else _filled(stripped_texts(out, "ownership_evidence"))
     explicit = np.zeros(n, bool) if overwrite else _filled(texts["owner_company"]) & ~already_tagged
 
     name_texts = _name_texts(texts, columns)
@@ -152,22 +152,6 @@ def tag_ownership(
 def _searched_columns(frame: pd.DataFrame) -> tuple[str, ...]:
     titles = tuple(c for c in frame.columns if str(c).lower() in TITLE_COLUMNS)
     return (*SEARCHED_COLUMNS[:2], *titles, *SEARCHED_COLUMNS[2:])
-
-
-def _texts(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """The stripped text of every row ("" where missing or not text), as an object array.
-    Each distinct value is stripped once: incident columns repeat a lot (the same target
-    type, an empty owner), and a per-row loop was most of the cost of an untagged frame."""
-    if column not in frame:
-        return np.full(len(frame), "", dtype=object)
-    values = frame[column]
-    try:
-        codes, uniques = pd.factorize(values, sort=False)
-    except TypeError:  # unhashable values (lists, dicts from nested sources): not text either
-        codes, uniques = pd.factorize(values.map(lambda v: v if isinstance(v, str) else None), sort=False)
-    # Missing values have code -1: the "" appended last.
-    stripped = np.array([v.strip() if isinstance(v, str) else "" for v in uniques] + [""], dtype=object)
-    return stripped[codes]
 
 
 def _filled(texts: np.ndarray) -> np.ndarray:
@@ -241,7 +225,7 @@ def _site_findings(registry, frame, rows, site_km) -> pd.DataFrame:
              if s.lat is not None]
     if not sites or not len(rows) or site_km <= 0:
         return _findings([], [], "site_proximity", [])
-    precision = pd.Series(_texts(frame, "location_precision")[rows])
+    precision = pd.Series(stripped_texts(frame, "location_precision")[rows])
     rows = np.asarray(rows, dtype=np.int64)[precision.isin(("", *POINT_PRECISIONS)).to_numpy()]
     lat, lon = _points(frame, rows)
     usable = np.isfinite(lat) & np.isfinite(lon)
@@ -323,7 +307,7 @@ def _write(out, registry, findings, explicit, already_tagged, overwrite) -> None
     tagged = chosen >= 0
     new = {}
     for column, per_entry in attributes.items():
-        given = _texts(out, column) if not overwrite and column != "ownership_kind" else np.full(n, "", dtype=object)
+        given = stripped_texts(out, column) if not overwrite and column != "ownership_kind" else np.full(n, "", dtype=object)
         fill = tagged & (given == "")
         given[fill] = np.array(per_entry, dtype=object)[chosen[fill]]
         new[column] = pd.Series(np.where(given == "", None, given), index=out.index, dtype="str")
