@@ -42,7 +42,7 @@ def _links(*names: str) -> list[tuple[str, str]]:
 
 @cache
 def _runtime_files() -> tuple[str, str]:
-    """The runtime's JavaScript (the layer, then its controls) and its CSS."""
+    """The runtime's JavaScript (the layer, its canvas, then its controls) and its CSS."""
     js = [(TEMPLATES / name).read_text(encoding="utf-8")
           for name in ("incident_mapper.js", "incident_mapper_canvas.js", "incident_mapper_controls.js")]
     return "\n".join(js), (TEMPLATES / "incident_mapper.css").read_text(encoding="utf-8")
@@ -128,12 +128,12 @@ class SavesIncidentData:
 
     def save(self, outfile: "str | Path | BinaryIO", close_file: bool = True, **kwargs) -> None:
         """Write the self-contained page, as :func:`maps.save` does, to a path or a binary file."""
-        from maps.output import render_html, save
+        from maps.output import save, write_page
 
         if isinstance(outfile, (str, Path)):
             save(self, outfile)
             return
-        outfile.write(render_html(self).encode("utf-8"))
+        write_page(self, outfile)
         if close_file:
             outfile.close()
 

@@ -92,13 +92,19 @@ def save(m: Element, path: str | Path, self_contained: bool = True, *, force: bo
     ``self_contained=False`` links the same pinned files from the jsDelivr CDN instead: a
     page about 0.2 MB smaller that needs the network to show anything.
     """
-    parts = _page_parts(m, self_contained)
+    parts = _page_parts(m, self_contained)  # rendered before the file is touched
+    return write_output(path, lambda out: _write_parts(parts, out), force=force,
+                        inputs=[*inputs, *getattr(m, "incident_inputs", ())])
 
-    def write(out) -> None:
-        for part in parts:  # one part at a time: the page is never whole in memory
-            out.write(part.encode("utf-8"))
 
-    return write_output(path, write, force=force, inputs=[*inputs, *getattr(m, "incident_inputs", ())])
+def write_page(m: Element, out, self_contained: bool = True) -> None:
+    """Write the page :func:`save` writes to the binary file object ``out``."""
+    _write_parts(_page_parts(m, self_contained), out)
+
+
+def _write_parts(parts: Iterable[str], out) -> None:
+    for part in parts:  # one part at a time: the page is never whole in memory
+        out.write(part.encode("utf-8"))
 
 
 def embed(m: Element, height: str = "500px", width: str = "100%", self_contained: bool = True) -> str:
