@@ -42,7 +42,7 @@ SPELLING_RATIO = 85
 #: rounding. Lakes and the Kakhovka reservoir are wider and stay outside every unit.
 GAP_DEGREES = 0.01
 #: Pieces of Crimea outside every raion at least this large (degrees², about 10 km²) are
-#: given to a raion by with_rest_of_crimea.
+#: given to a raion by raion_coverage.
 MIN_PIECE = 1e-3
 _SUFFIX = re.compile(r"\s+(міська|сільська|селищна|територіальна)\s+громада$|\s+район$")
 

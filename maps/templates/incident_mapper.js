@@ -27,7 +27,7 @@
     return a;
   }
 
-  var NO_DAY = -2147483648;  // day column: no date (maps.payload.NO_DAY)
+  var NO_DAY = -2147483648;  // day column: no date (maps.columns.NO_DAY)
   function isoDay(day) { return new Date(day * 86400000).toISOString().slice(0, 10); }
   /* year * 12 + month (0-11) of a day number, by the civil-from-days arithmetic of
    * H. Hinnant's date algorithms: no Date object per incident. */
@@ -199,7 +199,7 @@
     map.on("mouseout", function () { hovered = -1; map.closeTooltip(tooltip); });
 
     var ctl = {
-      data: d, map: map, group: group, canvas: canvas, month: month, listeners: [],
+      data: d, map: map, group: group, month: month, listeners: [],
       visible: function () { return visible.slice(); },
       latLng: latLng, radius: function (i) { return d.r[i]; },
       setFilter: function (name, code) { filters[name] = code; redraw(); },

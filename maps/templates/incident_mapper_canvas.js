@@ -183,13 +183,12 @@
       }
       ctx.globalAlpha = 0.8;
       ctx.globalCompositeOperation = "destination-over";
-      var outline = d.outline, color = -1, painted = 0;
+      var outline = d.outline, color = -1;
       if (outline) { ctx.strokeStyle = "#222"; ctx.lineWidth = 1; }
       for (var j = drawn.length - 1; j >= 0; j--) {
         var n = drawn[j], x = px[n] - b.min.x, y = py[n] - b.min.y, r = d.r[n];
         if (hidden(x, y, r)) { continue; }
         covers(x, y, r);
-        painted++;
         // One path per run of one colour (per circle when outlined, as Leaflet drew them).
         if (d.c[n] !== color || outline) {
           if (color >= 0) { this._finish(ctx, outline); }
@@ -203,7 +202,6 @@
       if (color >= 0) { this._finish(ctx, outline); }
       ctx.globalAlpha = 1;
       ctx.globalCompositeOperation = "source-over";
-      this._painted = painted;
     },
 
     /* Painting top down: the outline goes on before the fill under it. */
